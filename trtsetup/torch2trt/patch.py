@@ -382,7 +382,7 @@ def _apply_intlist_compare(text, opts, path):
 
 _IMPORT_COLLECTIONS = re.compile(r"^import collections[ \t]*\n", re.M)
 _COLLECTIONS_SEQUENCE = re.compile(r"\bcollections\.Sequence\b")
-_COLLECTIONS_ABC_LINE = "import collections.abc  # trtsetup: collections.Sequence is gone in Python 3.10 (F15)\n"
+_COLLECTIONS_ABC_LINE = "import collections.abc  # trtsetup: Python 3.10 removed the ABC aliases from collections (F15)\n"
 
 
 def _apply_collections_abc(text, opts, path):
@@ -546,6 +546,14 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
+def _refuse_read_only(path, consequence):
+    """A file we may not write, or one with no write bit at all (read-only on purpose: root
+    could write it, and os.replace would drop the mode), is refused."""
+    if not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222:
+        raise RefusedError("{} is read-only; {}".format(path, consequence),
+                           fix="Make it writable (chmod u+w) or patch a writable copy of the tree.")
+
+
 def atomic_write(path, data):
     # type: (str, bytes) -> None
     """Write via a temp file in the same directory and os.replace; keep the file's mode.
@@ -554,9 +562,7 @@ def atomic_write(path, data):
     """
     mode = None
     if os.path.exists(path):
-        if not os.access(path, os.W_OK):
-            raise RefusedError("{} is read-only; not patched".format(path),
-                               fix="Make it writable (chmod u+w) or patch a writable copy of the tree.")
+        _refuse_read_only(path, "not patched")
         mode = os.stat(path).st_mode & 0o7777
     directory = os.path.dirname(path) or "."
     try:
@@ -606,10 +612,7 @@ def apply_plan(plan):
     if not changed:
         return []
     for item in changed:  # refuse before writing anything
-        full = os.path.join(plan.src_dir, *item.path.split("/"))
-        if not os.access(full, os.W_OK):
-            raise RefusedError("{} is read-only; nothing was patched".format(full),
-                               fix="Make it writable (chmod u+w) or patch a writable copy of the tree.")
+        _refuse_read_only(os.path.join(plan.src_dir, *item.path.split("/")), "nothing was patched")
     manifest = read_backup_manifest(plan.src_dir) or {"schema": BACKUP_SCHEMA, "files": {}}
     entries = manifest["files"]  # type: ignore
     backup_root = os.path.join(plan.src_dir, BACKUP_DIR, "orig")

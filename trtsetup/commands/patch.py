@@ -1,0 +1,149 @@
+"""``trtsetup patch DIR``: point a torch2trt tree at this machine's TensorRT and GPU.
+
+A plain function of resolved arguments; the CLI parses, calls ``patch`` and prints
+``result.render_text()`` or ``json.dumps(result.to_json(), sort_keys=True)``, then exits with
+``result.exit_code``. Errors are TrtsetupError subclasses (exit 2): an unrecognised file shape
+(InputError), a read-only file (RefusedError), a bad --cuda-arch (UsageError).
+"""
+
+import os
+from typing import Any, Dict, NamedTuple, Optional, Tuple
+
+from ..errors import EXIT_FAILED, EXIT_OK
+from ..torch2trt import patch as t2t_patch
+
+PATCH_SCHEMA = "trtsetup.patch/1"
+
+
+class FileOutcome(NamedTuple):
+    path: str                 # relative to the tree
+    status: str               # patched | would-patch | unchanged | restored | would-restore
+    changes: Tuple[str, ...]  # rule ids that changed (or would change) the file
+
+
+class PatchResult(NamedTuple):
+    src_dir: str
+    mode: str                       # "patch" | "check" | "revert" | "check-revert"
+    shape: Optional[str]            # "v0.2.0" ... "v0.5.0", "master"; None when unknown
+    options: t2t_patch.PatchOptions
+    files: Tuple[FileOutcome, ...]
+    in_effect: Tuple[str, ...]      # rule ids true of the tree once patched
+    notes: Tuple[str, ...]          # what was kept and why (unknown dirs/arch, absent files)
+    diff: str                       # unified diff of what changed / would change
+    changed: bool                   # files were written
+    exit_code: int
+
+    def to_json(self):
+        # type: () -> Dict[str, Any]
+        return {
+            "schema": PATCH_SCHEMA,
+            "src_dir": self.src_dir,
+            "mode": self.mode,
+            "shape": self.shape,
+            "options": {"trt_include": self.options.trt_include, "trt_lib": self.options.trt_lib,
+                        "cuda_arch": list(self.options.cuda_arch), "compat": self.options.compat},
+            "files": [{"path": f.path, "status": f.status, "changes": list(f.changes)}
+                      for f in self.files],
+            "in_effect": list(self.in_effect),
+            "notes": list(self.notes),
+            "diff": self.diff,
+            "changed": self.changed,
+            "exit_code": self.exit_code,
+        }
+
+    def render_text(self):
+        # type: () -> str
+        lines = []
+        if self.diff:
+            lines.append(self.diff.rstrip("\n"))
+        shape = self.shape or "unknown version"
+        touched = [f for f in self.files if f.status != "unchanged"]
+        if self.mode == "check":
+            head = ("{} ({}): needs patching: {}".format(self.src_dir, shape, ", ".join(f.path for f in touched))
+                    if touched else "{} ({}): already patched".format(self.src_dir, shape))
+        elif self.mode == "patch":
+            head = ("{} ({}): patched {}".format(self.src_dir, shape, ", ".join(f.path for f in touched))
+                    if touched else "{} ({}): already patched, nothing changed".format(self.src_dir, shape))
+        elif self.mode == "check-revert":
+            head = ("{}: revert would restore {}".format(self.src_dir, ", ".join(f.path for f in touched))
+                    if touched else "{}: nothing to revert".format(self.src_dir))
+        else:
+            head = ("{}: restored {}".format(self.src_dir, ", ".join(f.path for f in touched))
+                    if touched else "{}: nothing to revert".format(self.src_dir))
+        lines.append(head)
+        for note in self.notes:
+            lines.append("note: " + note)
+        return "\n".join(lines) + "\n"
+
+
+def resolve_options(host, trt_include=None, trt_lib=None, cuda_arch=None, facts=None, compat=True):
+    # type: (Any, Optional[str], Optional[str], Optional[str], Any, bool) -> Tuple[t2t_patch.PatchOptions, Tuple[str, ...]]
+    """Arguments first, then the doctor's findings; notes say where a value came from."""
+    notes = []
+    tensorrt = getattr(facts, "tensorrt", None)
+    if trt_include is None and tensorrt is not None and tensorrt.include_dir:
+        trt_include = tensorrt.include_dir
+        notes.append("TensorRT include dir from the doctor: {}".format(trt_include))
+    if trt_lib is None and tensorrt is not None and tensorrt.lib_dir:
+        trt_lib = tensorrt.lib_dir
+        notes.append("TensorRT lib dir from the doctor: {}".format(trt_lib))
+    if cuda_arch is not None:
+        arch = t2t_patch.cuda_arch_list(cuda_arch)
+    else:
+        arch = t2t_patch.cuda_arch_from_facts(facts)
+        if arch:
+            notes.append("CUDA architectures from the doctor: {}".format(" ".join(arch)))
+    if host is not None and trt_include is not None and not host.exists(os.path.join(trt_include, "NvInfer.h")):
+        notes.append("no NvInfer.h in {}: building the plugins will fail (F1)".format(trt_include))
+    if host is not None and trt_lib is not None and not host.exists(os.path.join(trt_lib, "libnvinfer.so")):
+        notes.append("no libnvinfer.so in {}: linking the plugins will fail (F2)".format(trt_lib))
+    options = t2t_patch.PatchOptions(trt_include=t2t_patch.check_dir_argument("--trt-include", trt_include),
+                                     trt_lib=t2t_patch.check_dir_argument("--trt-lib", trt_lib),
+                                     cuda_arch=arch, compat=compat)
+    return options, tuple(notes)
+
+
+def patch(host, src_dir, trt_include=None, trt_lib=None, cuda_arch=None, check=False, revert=False,
+          facts=None, compat=True):
+    # type: (Any, str, Optional[str], Optional[str], Optional[str], bool, bool, Any, bool) -> PatchResult
+    """Patch (or --check, or --revert) the torch2trt tree at ``src_dir``.
+
+    ``cuda_arch`` is the --cuda-arch LIST text (``"8.7"``, ``"87"``, ``"7.2,8.7"``). Dirs and
+    architectures not given default to ``facts`` (the doctor's findings); still unknown, the
+    tree keeps its values and a note says so.
+    """
+    src_dir = os.path.abspath(src_dir)
+    if revert:
+        return _revert(src_dir, check)
+    options, notes = resolve_options(host, trt_include, trt_lib, cuda_arch, facts, compat)
+    plan = t2t_patch.plan_tree(src_dir, options)
+    diff = t2t_patch.unified_diff(plan)
+    written = []
+    if not check:
+        written = t2t_patch.apply_plan(plan)
+    files = []
+    for item in plan.files:
+        if not item.changed:
+            status = "unchanged"
+        else:
+            status = "would-patch" if check else "patched"
+        files.append(FileOutcome(item.path, status, item.changes))
+    exit_code = EXIT_FAILED if (check and plan.needs_patching) else EXIT_OK
+    return PatchResult(src_dir, "check" if check else "patch", plan.shape, options, tuple(files),
+                       plan.in_effect, notes + plan.notes, diff, bool(written), exit_code)
+
+
+def _revert(src_dir, check):
+    outcomes = t2t_patch.revert_tree(src_dir, check_only=check)
+    files = []
+    for item in outcomes:
+        status = item.status
+        if check and status == "restored":
+            status = "would-restore"
+        files.append(FileOutcome(item.path, status, ()))
+    pending = any(f.status == "would-restore" for f in files)
+    notes = () if outcomes else ("no trtsetup backup in {}".format(
+        os.path.join(src_dir, t2t_patch.BACKUP_DIR)),)
+    return PatchResult(src_dir, "check-revert" if check else "revert", t2t_patch.detect_shape(src_dir),
+                       t2t_patch.PatchOptions(), tuple(files), (), notes, "",
+                       any(f.status == "restored" for f in files), EXIT_FAILED if pending else EXIT_OK)
