@@ -1,0 +1,1 @@
+"""Builders of platform trees (Jetson, x86, containers) for ``--root`` tests."""

@@ -1,0 +1,78 @@
+"""Is this a machine torch2trt can run on, and do we know its release?"""
+
+from .base import make
+
+_recognised = make("platform-recognised", "An NVIDIA Jetson with L4T, or a machine with an NVIDIA GPU and driver")
+_l4t = make("jetson-l4t-known", "The L4T release maps to a known JetPack")
+_readable = make("host-inputs-readable", "Every system file the probes needed could be read")
+
+
+def check_platform_recognised(ctx):
+    facts = ctx.facts
+    jetson = facts.jetson
+    if jetson is not None and jetson.l4t:
+        return _recognised.ok("Jetson {} with L4T R{}".format(jetson.module or jetson.model or "(module unknown)", jetson.l4t))
+    if jetson is not None:
+        # Tegra hardware without L4T files: a Switch, or a custom/Yocto image.
+        return _recognised.fail(
+            "Tegra hardware ({}) without an L4T release".format(jetson.model or jetson.soc or "unknown model"),
+            fix="trtsetup supports NVIDIA's JetPack (L4T) images. On a custom image, install the "
+                "nvidia-l4t-core package or pass --jetpack X.Y to `trtsetup plan`.",
+            detail="; ".join(jetson.notes) or None)
+    if facts.gpus or facts.nvidia.driver_version:
+        name = facts.gpus[0].name if facts.gpus else "an NVIDIA GPU"
+        return _recognised.ok("{} {} with driver {}".format(facts.system.arch or "", name, facts.nvidia.driver_version or "(version unknown)").strip())
+    if facts.nvidia.smi_error:
+        return _recognised.fail("the NVIDIA driver does not answer: {}".format(facts.nvidia.smi_error),
+                                fix="Reboot after a driver update; if it persists, reinstall the driver "
+                                    "(`sudo apt install --reinstall nvidia-driver-<version>`).")
+    if facts.container.runtime:
+        return _recognised.fail(
+            "no NVIDIA GPU is visible inside this {} container".format(facts.container.runtime),
+            fix="Start the container with the GPU: `docker run --gpus all ...` "
+                "(or `--runtime nvidia` on Jetson).")
+    return _recognised.fail(
+        "no NVIDIA GPU or driver found (not a Jetson, and /proc/driver/nvidia is absent)",
+        fix="torch2trt needs an NVIDIA GPU: install the NVIDIA driver "
+            "(`sudo ubuntu-drivers install`) and reboot, or run on a Jetson.")
+
+
+def check_l4t_known(ctx):
+    jetson = ctx.facts.jetson
+    if jetson is None:
+        return _l4t.skip("not a Jetson")
+    if not jetson.l4t:
+        return _l4t.fail("no L4T release could be read",
+                         fix="Check /etc/nv_tegra_release (it should start with `# R32 (release), REVISION: ...`) "
+                             "or `dpkg-query -W nvidia-l4t-core`; pass --jetpack X.Y to `trtsetup plan` to go on.",
+                         detail="; ".join(jetson.notes) or None)
+    if jetson.jetpack and jetson.jetpack_exact:
+        notes = [n for n in jetson.notes if n]
+        if jetson.release_l4t and jetson.dpkg_l4t and jetson.release_l4t != jetson.dpkg_l4t:
+            return _l4t.warn(
+                "L4T R{} is JetPack {}, but /etc/nv_tegra_release says R{} and nvidia-l4t-core says {}".format(
+                    jetson.l4t, jetson.jetpack, jetson.release_l4t, jetson.dpkg_l4t),
+                fix="A partial OTA/apt upgrade left them apart: finish it with `sudo apt update && sudo apt dist-upgrade`, then reboot.",
+                detail="; ".join(notes) or None)
+        return _l4t.ok("L4T R{} is JetPack {}".format(jetson.l4t, jetson.jetpack), detail="; ".join(notes) or None)
+    if jetson.jetpack:
+        return _l4t.warn(
+            "L4T R{} is not in the recipes: assuming JetPack {} (unknown minor)".format(jetson.l4t, jetson.jetpack),
+            fix="Add it in a recipes overlay (~/.config/trtsetup/recipes/l4t.json) or pass --jetpack X.Y.Z to "
+                "`trtsetup plan`/`install`; newer trtsetup releases know more L4T versions.",
+            detail="; ".join(jetson.notes) or None)
+    return _l4t.fail("L4T R{} is unknown and its major has no JetPack".format(jetson.l4t),
+                     fix="Pass --jetpack X.Y to `trtsetup plan`/`install`, or add the release in a recipes overlay.",
+                     detail="; ".join(jetson.notes) or None)
+
+
+def check_inputs_readable(ctx):
+    problems = ctx.options.get("read_problems") or []
+    errors = ctx.facts.probe_errors
+    if not problems and not errors:
+        return _readable.ok("all inputs read")
+    lines = ["{}: {}".format(p[0], p[1]) for p in problems]
+    lines += ["probe {}: {}".format(name, err) for name, err in sorted(errors.items())]
+    return _readable.warn("{} input(s) could not be read; facts from them are unknown".format(len(lines)),
+                          fix="Run as a user that can read them (or with sudo), or fix their permissions.",
+                          detail="; ".join(lines))

@@ -1,0 +1,39 @@
+"""The target interpreter, and where an install would put packages."""
+
+from .base import make
+
+_user_venv = make("py-user-site-visible", "A --user install would be visible to the target Python")
+_t2t = make("t2t-installed", "torch2trt is installed in the target Python")
+
+
+def _wants_user(ctx):
+    env = ctx.options.get("env") or {}
+    return bool(ctx.options.get("user")) or env.get("PIP_USER", "").lower() in ("1", "true", "yes")
+
+
+def check_user_site(ctx):
+    py = ctx.facts.python
+    if py.executable is None or py.is_venv is None:
+        return _user_venv.skip("target Python unknown")
+    inside = "a venv" if py.is_venv else ("a conda env" if py.is_conda else None)
+    if inside is None:
+        if py.user_site_enabled is False:
+            return _user_venv.warn("user site-packages are disabled for {}".format(py.executable),
+                                   fix="Unset PYTHONNOUSERSITE, or install without --user.")
+        return _user_venv.ok("system interpreter: --user installs go to {}".format(py.user_site or "~/.local"))
+    if _wants_user(ctx):
+        return _user_venv.fail(
+            "--user inside {} ({}) installs where the interpreter never looks".format(inside, py.prefix),
+            fix="Drop --user (and unset PIP_USER): inside a venv, a plain install already goes to the venv.")
+    return _user_venv.ok("{} at {}: installs go into it (trtsetup never adds --user there)".format(inside, py.prefix))
+
+
+def check_torch2trt(ctx):
+    py = ctx.facts.python
+    pkg = py.packages.get("torch2trt") if py.packages else None
+    if py.executable is None:
+        return _t2t.skip("target Python unknown")
+    if pkg is None:
+        return _t2t.warn("torch2trt is not installed in {}".format(py.executable),
+                         fix="trtsetup install --user")
+    return _t2t.ok("torch2trt {} at {}".format(pkg.version, pkg.location))

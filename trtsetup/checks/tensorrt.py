@@ -1,0 +1,145 @@
+"""TensorRT: the headers and library torch2trt builds against, and the Python bindings."""
+
+from packaging.version import InvalidVersion, Version
+
+from .base import make
+
+_headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
+_library = make("trt-library-found", "TensorRT library (libnvinfer.so) found: the lib dir torch2trt links against")
+_python = make("trt-python-visible", "The target Python imports tensorrt")
+_supported = make("trt-version-supported", "A torch2trt release supports this TensorRT major")
+
+_SETUP_PY_DEFAULT_INC = "/usr/include/aarch64-linux-gnu"
+
+
+def _install_hint(facts):
+    if facts.jetson is not None:
+        return "sudo apt install nvidia-tensorrt-dev   # JetPack's TensorRT (or: sudo apt install nvidia-jetpack)"
+    if facts.container.image and facts.container.image.startswith("ngc"):
+        return "Use an NGC image that ships TensorRT (nvcr.io/nvidia/tensorrt or nvcr.io/nvidia/pytorch)."
+    return ("sudo apt install libnvinfer-dev libnvinfer-headers-dev   # from NVIDIA's CUDA apt repository, "
+            "or unpack the TensorRT tarball and set TRT_ROOT")
+
+
+def check_headers(ctx):
+    facts = ctx.facts
+    trt = facts.tensorrt
+    if not trt.include_dir:
+        if trt.layout == "pip":
+            return _headers.fail(
+                "TensorRT {} is installed from pip only: pip wheels ship no headers".format(trt.version or ""),
+                fix="For building torch2trt's plugins install the headers too: " + _install_hint(facts))
+        return _headers.fail("NvInfer.h not found", fix=_install_hint(facts))
+    detail = None
+    if trt.include_dir != _SETUP_PY_DEFAULT_INC:
+        detail = ("torch2trt's setup.py hard-codes {}; `trtsetup install` (or `trtsetup patch DIR`) points it "
+                  "at {}".format(_SETUP_PY_DEFAULT_INC, trt.include_dir))
+    return _headers.ok("TensorRT {} headers in {}".format(trt.version or "(version unknown)", trt.include_dir), detail)
+
+
+def check_library(ctx):
+    facts = ctx.facts
+    trt = facts.tensorrt
+    if not trt.lib_dir:
+        return _library.fail("libnvinfer.so not found", fix=_install_hint(facts))
+    if trt.has_dev_symlink is False:
+        return _library.warn(
+            "only versioned libnvinfer.so.N in {}: the linker needs libnvinfer.so".format(trt.lib_dir),
+            fix=("Install the development package (`sudo apt install libnvinfer-dev`), or, for a tarball/pip "
+                 "TensorRT, link it: ln -s {0}/libnvinfer.so.<N> {0}/libnvinfer.so".format(trt.lib_dir)),
+            detail=", ".join(trt.lib_files) or None)
+    return _library.ok("libnvinfer in {}".format(trt.lib_dir), detail=", ".join(trt.lib_files) or None)
+
+
+def _dist_packages_of(facts):
+    """The system dist-packages that holds JetPack's/Debian's tensorrt bindings."""
+    version = facts.python.version or ""
+    parts = version.split(".")
+    minor = ".".join(parts[:2]) if len(parts) >= 2 else "3"
+    return "/usr/lib/python{}/dist-packages".format(minor) if minor != "3" else "/usr/lib/python3/dist-packages"
+
+
+def check_python_visible(ctx):
+    facts = ctx.facts
+    trt_py = facts.tensorrt.python
+    py = facts.python
+    if not trt_py.checked:
+        pkg = py.packages.get("tensorrt") if py.packages else None
+        if pkg is not None:
+            return _python.ok("tensorrt {} installed (import not tried: {})".format(
+                pkg.version, "--fast" if ctx.options.get("fast") else "no interpreter to ask"))
+        if ctx.options.get("fast"):
+            return _python.skip("import not tried (--fast)")
+        return _python.skip("no interpreter could be asked")
+    if trt_py.importable:
+        if trt_py.version and facts.tensorrt.version and _mm(trt_py.version) != _mm(facts.tensorrt.version):
+            return _python.warn(
+                "tensorrt {} imports, but the headers/library are TensorRT {}".format(trt_py.version, facts.tensorrt.version),
+                fix="Make them one TensorRT: plugins built against one version fail to load in the other.",
+                detail=trt_py.file)
+        return _python.ok("tensorrt {} from {}".format(trt_py.version or "(no __version__)", trt_py.file))
+    where = py.executable or "the target Python"
+    error = trt_py.error or "import failed"
+    if py.is_venv and not py.system_site_packages and (facts.jetson is not None or facts.tensorrt.packages):
+        site = _dist_packages_of(facts)
+        return _python.fail(
+            "{} is a venv that cannot see the system's TensorRT bindings ({})".format(where, error),
+            fix=("No sudo needed: either recreate the venv with `python3 -m venv --system-site-packages VENV`, or "
+                 "expose only TensorRT: `echo {site} > $({py} -c 'import site; print(site.getsitepackages()[0])')/"
+                 "system-tensorrt.pth`".format(site=site, py=where)))
+    if facts.jetson is not None:
+        return _python.fail(
+            "{} cannot import tensorrt ({})".format(where, error),
+            fix="JetPack's bindings exist for the system Python {} only: use /usr/bin/python3, or "
+                "`sudo apt install python3-libnvinfer`.".format(_jetpack_python(ctx) or "3.x"))
+    major = _trt_major(facts)
+    package = "tensorrt-cu{}".format(_cuda_major(facts)) if _cuda_major(facts) else "tensorrt"
+    fix = "{} -m pip install {}{}".format(where, package, "=={}.*".format(major) if major else "")
+    if facts.tensorrt.packages:
+        fix = "sudo apt install python3-libnvinfer   # bindings matching the installed TensorRT debs; or: " + fix
+    return _python.fail("{} cannot import tensorrt ({})".format(where, error), fix=fix)
+
+
+def _mm(text):
+    parts = (text or "").split(".")
+    return ".".join(parts[:2])
+
+
+def _trt_major(facts):
+    version = facts.tensorrt.version or facts.tensorrt.python.version
+    try:
+        return Version(version).major if version else None
+    except InvalidVersion:
+        return None
+
+
+def _cuda_major(facts):
+    version = facts.cuda.version or facts.nvidia.cuda_driver_version
+    try:
+        return Version(version).major if version else None
+    except InvalidVersion:
+        return None
+
+
+def _jetpack_python(ctx):
+    jetson = ctx.facts.jetson
+    if jetson is None or not jetson.jetpack:
+        return None
+    try:
+        from ..probes.jetson import jetpack_components
+        return (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get("python")
+    except Exception:
+        return None
+
+
+def check_version_supported(ctx):
+    facts = ctx.facts
+    version = facts.tensorrt.version or facts.tensorrt.python.version
+    if not version:
+        return _supported.skip("TensorRT version unknown")
+    from ..plan import torch2trt_ref
+    choice = torch2trt_ref.ref_for_tensorrt(version, ctx.recipes)
+    if choice.get("supported"):
+        return _supported.ok("TensorRT {} → torch2trt {}".format(version, choice["ref"]), detail=choice.get("note"))
+    return _supported.fail("TensorRT {} is not supported by any torch2trt release".format(version),
+                           fix=choice.get("note") or "Install TensorRT 10.x (or 8.6) for torch2trt.")

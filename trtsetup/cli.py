@@ -1,0 +1,312 @@
+"""The command line: parse, build a Host, call one command function, render, exit code.
+
+Exit codes (the contract scripts and Ansible rely on; see README):
+0 healthy/converged (warnings allowed), 1 a check or an action failed, 2 could not run.
+With ``--json`` exactly one JSON document goes to stdout; everything else goes to stderr.
+"""
+
+import io
+import os
+import sys
+import traceback
+
+import click
+
+from . import __version__
+from .errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, TrtsetupError, UsageError
+
+ERROR_SCHEMA = "trtsetup.error/1"
+
+
+# -- shared options ------------------------------------------------------------------------------
+
+def _host_options(func):
+    func = click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False),
+                        help="Diagnose a snapshot file written by `trtsetup snapshot` on another machine.")(func)
+    func = click.option("--root", "root", type=click.Path(file_okay=False),
+                        help="Treat DIR as / of a captured system tree: read every file under it, run no command.")(func)
+    return func
+
+
+def _python_option(func):
+    return click.option("--python", "python", metavar="PATH",
+                        help="The target interpreter (default: python3 on PATH).")(func)
+
+
+def _recipes_option(func):
+    return click.option("--recipes", "recipes_dir", type=click.Path(file_okay=False),
+                        help="A directory of recipes JSON files overlaid on the shipped ones.")(func)
+
+
+def _json_option(func):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON document on stdout (logs go to stderr).")(func)
+
+
+def _make_host(root, snapshot_file):
+    from .host import LiveHost, RootHost, SnapshotHost
+    if root and snapshot_file:
+        raise UsageError("--root and --snapshot exclude each other", fix="Give one of them.")
+    if root:
+        return RootHost(root)
+    if snapshot_file:
+        return SnapshotHost(snapshot_file)
+    return LiveHost()
+
+
+def _load_recipes(recipes_dir):
+    from .recipes import load_recipes
+    return load_recipes(explicit=recipes_dir)
+
+
+def _emit_json(doc):
+    from .report import dumps
+    click.echo(dumps(doc))
+
+
+def _err(message):
+    click.echo(message, err=True)
+
+
+# -- the group ----------------------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="trtsetup", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.pass_context
+def cli(ctx, debug):
+    """Install torch2trt (with torch and torchvision) on Jetson and x86 NVIDIA machines,
+    and diagnose what stands in the way."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@_host_options
+@_python_option
+@_recipes_option
+@_json_option
+@click.option("--fast", is_flag=True, help="Skip the slow probes (importing torch and tensorrt in the target Python).")
+@click.option("--check", "only", multiple=True, metavar="ID", help="Run only this check (repeatable).")
+@click.option("--list-checks", is_flag=True, help="List the checks with their ids and exit.")
+@click.option("--user", is_flag=True, help="Check as for `install --user` (flags --user inside a venv).")
+@click.option("-v", "--verbose", is_flag=True, help="Show details, skipped checks and per-check timings.")
+def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, verbose):
+    """Detect the platform, check everything torch2trt needs, and say how to fix what is wrong."""
+    from .commands import doctor as doctor_cmd
+    from . import report
+    if list_checks:
+        rows = doctor_cmd.list_checks()
+        if as_json:
+            _emit_json({"schema": "trtsetup.checks/1", "checks": [{"id": i, "summary": s} for i, s in rows]})
+        else:
+            width = max(len(i) for i, _ in rows)
+            for check_id, summary in rows:
+                click.echo("{}  {}".format(check_id.ljust(width), summary))
+        return EXIT_OK
+    if only:
+        doctor_cmd.validate_check_ids(only)
+    host = _make_host(root, snapshot_file)
+    recipes = _load_recipes(recipes_dir)
+    result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user})
+    if as_json:
+        _emit_json(report.doctor_json(result.facts, result.findings, result.exit_code))
+    else:
+        click.echo(report.render_doctor_text(result.facts, result.findings, result.exit_code, verbose=verbose))
+    return result.exit_code
+
+
+@cli.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the snapshot (JSON).")
+@_python_option
+@_recipes_option
+@click.option("--fast", is_flag=True, help="Skip the slow probes.")
+def snapshot(output, python, recipes_dir, fast):
+    """Capture everything the doctor reads (files, command outputs) into one redacted file.
+
+    Serial numbers, GPU UUIDs, MAC addresses and secret-looking environment variables are
+    redacted. Diagnose it anywhere with `trtsetup doctor --snapshot FILE`.
+    """
+    from .commands.snapshot import snapshot as snapshot_cmd
+    from .host import LiveHost
+    recipes = _load_recipes(recipes_dir)
+    facts, doc = snapshot_cmd(LiveHost(), recipes, output, python=python, fast=fast)
+    _err("wrote {} ({} files, {} commands)".format(output, len(doc["files"]), len(doc["commands"])))
+    return EXIT_OK
+
+
+def _override_options(func):
+    options = [
+        click.option("--torch", "torch", metavar="VERSION|WHEEL|URL", help="The torch to install instead of the recipes' choice."),
+        click.option("--torchvision", "torchvision", metavar="VERSION", help="The torchvision version to build/install."),
+        click.option("--torch2trt-ref", "torch2trt_ref", metavar="REF", help="The torch2trt git ref (tag, branch or commit)."),
+        click.option("--torch2trt-src", "torch2trt_src", metavar="PATH|GIT_URL[@REF]|ARCHIVE_URL", help="Where torch2trt comes from."),
+        click.option("--jetpack", "jetpack", metavar="X.Y", help="The JetPack to plan for when the L4T is unknown."),
+        click.option("--index-url", "index_url", metavar="URL", help="pip index for torch/torchvision."),
+        click.option("--extra-index-url", "extra_index_url", multiple=True, metavar="URL", help="Extra pip index (repeatable)."),
+        click.option("--find-links", "find_links", multiple=True, metavar="DIR|URL", help="Local wheels (repeatable)."),
+        click.option("--no-index", "no_index", is_flag=True, help="Do not use any index (offline, with --find-links)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _overrides(python, **values):
+    overrides = {k: v for k, v in values.items() if v not in (None, (), False)}
+    for key in ("extra_index_url", "find_links"):
+        if key in overrides:
+            overrides[key] = list(overrides[key])
+    if python:
+        overrides["python"] = python
+    return overrides
+
+
+@cli.command()
+@_host_options
+@_python_option
+@_recipes_option
+@_json_option
+@_override_options
+def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
+    """Show what `install` would do on this machine (or a captured one) and why."""
+    from .commands import plan as plan_cmd
+    from .probes.gather import gather_facts
+    host = _make_host(root, snapshot_file)
+    recipes = _load_recipes(recipes_dir)
+    facts = gather_facts(host, recipes, python=python, fast=True)
+    result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(plan_cmd.render_plan_text(result))
+    return EXIT_OK
+
+
+@cli.command()
+@_python_option
+@_recipes_option
+@_json_option
+@_override_options
+@click.option("--user", is_flag=True, help="Install into the user site (system interpreter only; ignored in a venv).")
+@click.option("--dry-run", is_flag=True, help="Show the steps and what is already done; change nothing.")
+@click.option("--skip-apt", is_flag=True, help="Do not install apt prerequisites.")
+@click.option("--no-selftest", is_flag=True, help="Skip the conversion self-test at the end.")
+def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, **override_values):
+    """Install torch, torchvision and torch2trt (with plugins) for this machine, idempotently."""
+    from .commands import install as install_cmd
+    from .host import LiveHost
+    from .probes.gather import gather_facts
+    host = LiveHost()
+    recipes = _load_recipes(recipes_dir)
+    facts = gather_facts(host, recipes, python=python, fast=True)
+    overrides = _overrides(python, **override_values)
+    if no_selftest:
+        overrides["no_selftest"] = True
+    result = install_cmd.install(host, facts, recipes, overrides, user=user, dry_run=dry_run,
+                                 skip_apt=skip_apt, emit=_err)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(install_cmd.render_install_text(result))
+    return result.exit_code
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--trt-include", metavar="DIR", help="TensorRT include dir (default: what the doctor finds).")
+@click.option("--trt-lib", metavar="DIR", help="TensorRT lib dir (default: what the doctor finds).")
+@click.option("--cuda-arch", metavar="LIST", help="CUDA architectures, e.g. 8.7 or 87, comma-separated.")
+@click.option("--check", "check_only", is_flag=True, help="Exit 0 when the tree already matches, 1 when it needs patching.")
+@click.option("--revert", is_flag=True, help="Restore the original files from the backup.")
+@_json_option
+def patch(directory, trt_include, trt_lib, cuda_arch, check_only, revert, as_json):
+    """Point a torch2trt checkout at this machine's TensorRT and CUDA architectures."""
+    from .commands import patch as patch_cmd
+    from .host import LiveHost
+    host = LiveHost()
+    facts = None
+    if not (trt_include and trt_lib and cuda_arch) and not revert:
+        from .probes.gather import gather_facts
+        facts = gather_facts(host, _load_recipes(None), fast=True)
+    result = patch_cmd.patch(host, directory, trt_include, trt_lib, cuda_arch, check_only, revert, facts)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(patch_cmd.render_text(result))
+    return result.exit_code
+
+
+@cli.command()
+@_python_option
+@_json_option
+@click.option("--fp16", is_flag=True, help="Also convert in fp16 (tolerance 1e-1).")
+@click.option("--model", "models", multiple=True, metavar="NAME", help="Run only this model (repeatable).")
+@click.option("--device", default="cuda", show_default=True,
+              help="Device to run on; `cpu` exists only so test doubles can exercise the path.")
+@click.option("--timeout", default=600, show_default=True, help="Seconds before the self-test is stopped.")
+def selftest(python, as_json, fp16, models, device, timeout):
+    """Convert a small CNN and the MWCNN DWT/IWT blocks with torch2trt and compare with PyTorch."""
+    from .commands import selftest as selftest_cmd
+    from .host import LiveHost
+    host = LiveHost()
+    result = selftest_cmd.selftest(host, python, fp16, list(models), device, timeout)
+    if as_json:
+        _emit_json(selftest_cmd.to_json(result))
+    else:
+        click.echo(selftest_cmd.render_text(result))
+    return selftest_cmd.exit_code(result)
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+def _fix_ascii_stdio():
+    """Under an ASCII locale (LANG unset in a container), never die on a non-ASCII character.
+
+    Python 3.7+ coerces the C locale to UTF-8; 3.6 does not. Replace what cannot be encoded.
+    """
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding in ("ascii", "ansix3.41968", "646", "usascii") and hasattr(stream, "buffer"):
+            setattr(sys, name, io.TextIOWrapper(stream.buffer, encoding="ascii", errors="replace",
+                                                line_buffering=True))
+
+
+def main(argv=None):
+    """Run the CLI and return the exit code (the console script passes it to sys.exit)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _fix_ascii_stdio()
+    as_json = "--json" in args
+    debug = "--debug" in args
+    try:
+        # make_context + invoke rather than cli.main(): click 8.0's main() aborts on 3.6 under
+        # an ASCII locale before any of our code runs, and we map exceptions ourselves.
+        with cli.make_context("trtsetup", args) as ctx:
+            code = cli.invoke(ctx)
+        return EXIT_OK if code is None else int(code)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return EXIT_CANNOT_RUN
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _err("interrupted")
+        return EXIT_CANNOT_RUN
+    except TrtsetupError as exc:
+        if as_json:
+            _emit_json({"schema": ERROR_SCHEMA, "error": exc.message, "fix": exc.fix,
+                        "exit_code": exc.exit_code, "log_path": getattr(exc, "log_path", None)})
+        _err("error: {}".format(exc.message))
+        if exc.fix:
+            _err("fix: {}".format(exc.fix))
+        if getattr(exc, "log_path", None):
+            _err("log: {}".format(exc.log_path))
+        return exc.exit_code
+    except Exception as exc:  # a bug: one line, and the traceback on request
+        if debug:
+            traceback.print_exc()
+        else:
+            _err("internal error: {}: {} (run with --debug for the traceback)".format(type(exc).__name__, exc))
+        return EXIT_CANNOT_RUN

@@ -1,0 +1,39 @@
+"""``trtsetup doctor``: probe the machine, run the checks, return the findings."""
+
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+
+from ..checks import CHECK_IDS, CHECKS, CheckContext, run_checks
+from ..errors import EXIT_FAILED, EXIT_OK, UsageError
+from ..probes.gather import gather_facts
+
+
+class DoctorResult(NamedTuple):
+    facts: Any
+    findings: List[Any]
+    exit_code: int
+
+
+def validate_check_ids(ids):
+    # type: (Sequence[str]) -> None
+    unknown = [i for i in ids if i not in CHECK_IDS]
+    if unknown:
+        raise UsageError("unknown check id(s): {}".format(", ".join(unknown)),
+                         fix="`trtsetup doctor --list-checks` lists them.")
+
+
+def doctor(host, recipes, python=None, fast=False, only=None, options=None, build_dir=None):
+    # type: (Any, Any, Optional[str], bool, Optional[Sequence[str]], Optional[Dict[str, Any]], Optional[str]) -> DoctorResult
+    if only:
+        validate_check_ids(only)
+    facts = gather_facts(host, recipes, python=python, fast=fast, build_dir=build_dir)
+    opts = dict(options or {})
+    opts.setdefault("fast", fast)
+    opts["read_problems"] = [tuple(p) for p in host.problems]
+    opts.setdefault("env", dict(host.env))
+    findings = run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only)
+    failed = any(f.status == "fail" for f in findings)
+    return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK)
+
+
+def list_checks():
+    return [(c.id, c.summary) for c in CHECKS]

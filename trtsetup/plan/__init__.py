@@ -1,0 +1,1 @@
+"""Plans: facts + recipes -> an ordered list of Steps (resolve.py), and the Step contract."""
