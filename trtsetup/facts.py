@@ -69,11 +69,18 @@ class SystemInfo:
 
 @dataclass(frozen=True)
 class JetsonInfo:
-    """Example: ``JetsonInfo(l4t="32.4.3", l4t_source="nv_tegra_release", jetpack="4.4",
-    jetpack_exact=True, module="Jetson Nano (4GB)", part_number="p3448-0000", soc="tegra210",
-    cuda_arch="5.3", model="NVIDIA Jetson Nano Developer Kit", ...)``
+    """Example: ``JetsonInfo(l4t="32.4.3", l4t_source="dpkg", release_l4t="32.4.3",
+    dpkg_l4t="32.4.3", jetpack="4.4", jetpack_exact=True, module="Jetson Nano (4GB, developer
+    kit)", part_number="p3448-0000", soc="tegra210", cuda_arch="5.3",
+    model="NVIDIA Jetson Nano Developer Kit", is_jetson=True, ...)``
 
-    ``jetpack_exact`` is False when the JetPack was guessed from the L4T major alone.
+    ``jetpack`` is a recipes key: ``"4.6.1"``, or ``"4.4 DP"`` / ``"6.0 EA"`` for previews.
+    ``jetpack_exact`` is False when the JetPack was guessed from the L4T major alone (unknown
+    minor). ``jetpack_package`` is the JetPack that the installed ``nvidia-jetpack`` package
+    names (``"4.6.1"`` from ``4.6.1-b110``). ``is_jetson`` is False for Tegra hardware that is
+    not a Jetson module (a Nintendo Switch): then ``jetpack`` is None even when ``l4t`` is set.
+    A Jetson on a custom image without L4T files has ``is_jetson=True`` and ``l4t=None``.
+    Written by ``probes/jetson.read_jetson``.
     """
 
     l4t: Optional[str] = None
@@ -91,6 +98,10 @@ class JetsonInfo:
     model: Optional[str] = None
     compatible: Tuple[str, ...] = ()
     notes: Tuple[str, ...] = ()                 # disagreements and fallbacks, one sentence each
+    carrier: Optional[str] = None               # carrier board from compatible ("p3737-0000")
+    is_jetson: Optional[bool] = None            # False: Tegra but not a Jetson (Nintendo Switch)
+    apt_branch: Optional[str] = None            # "32.4" from nvidia-l4t-apt-source.list
+    env_l4t: Optional[str] = None               # L4T_VERSION from the environment, if valid
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List, Optional
 from .errors import RecipeError
 
 RECIPES_SCHEMA = "trtsetup.recipes/1"
-PACKAGE_FILES = ("l4t.json", "jetpack.json", "torch_wheels.json", "torchvision.json",
+PACKAGE_FILES = ("l4t.json", "jetpack.json", "jetson_modules.json", "torch_wheels.json", "torchvision.json",
                  "apt.json", "x86_index.json", "torch2trt.json")
 
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
