@@ -93,7 +93,9 @@ def platform_lines(facts):
     lines = []
     system = facts.system
     host = "" if facts.host in (None, "this machine") else " [{}]".format(facts.host)
-    distro = " ".join(x for x in (system.distro_name or system.distro_id, system.distro_version) if x)
+    distro = system.distro_name or system.distro_id or ""
+    if system.distro_version and system.distro_version not in distro:
+        distro = (distro + " " + system.distro_version).strip()
     lines.append("Machine   {}{}{}".format(system.arch or "arch unknown", ", " + distro if distro else "", host))
     j = facts.jetson
     if j is not None:
