@@ -360,8 +360,10 @@ def _python_from_interpreter(host, python):
         return PythonEnv(executable=python, source="interpreter",
                          error="{} exited with {} and printed no answer: {}".format(
                              python, _exit_text(result.returncode), detail))
+    # sys.executable pins the interpreter that answered (a pyenv shim picks one per cwd).
+    executable = env.executable if env.executable and env.executable.startswith("/") else python
     import dataclasses
-    return dataclasses.replace(env, executable=python)
+    return dataclasses.replace(env, executable=executable)
 
 
 def _tail(text, lines=3):
