@@ -28,10 +28,11 @@ SMI_CANDIDATES = ("/usr/bin/nvidia-smi", "/usr/sbin/nvidia-smi", "/usr/local/nvi
 
 # NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.183.01  Sun May 12 19:39:15 UTC 2024
 # NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  565.57.01  Release Build  (...)
-# NVRM version: NVIDIA UNIX Kernel Module for aarch64  34.1.1  Release Build  (...)   <- Jetson
+# NVRM version: NVIDIA UNIX Open Kernel x86_64 Kernel Module  590.48.01  Mon Dec  8 ...  (nixGL#220)
+# NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  35.3.1  Release Build  (...)   <- Jetson
 _PROC_RE = re.compile(
-    r"^NVRM version:\s+NVIDIA UNIX\s+(?:(?P<open>Open)\s+)?(?:(?P<arch1>[A-Za-z0-9_]+)\s+)?"
-    r"Kernel Module(?:\s+for\s+(?P<arch2>[A-Za-z0-9_]+))?\s+(?P<version>\d+(?:\.\d+)+)\b",
+    r"^NVRM version:[ \t]+NVIDIA UNIX[ \t]+(?P<words>(?:[A-Za-z0-9_]+[ \t]+){0,4}?)Kernel Module"
+    r"(?:[ \t]+for[ \t]+(?P<arch2>[A-Za-z0-9_]+))?[ \t]+(?P<version>\d+(?:\.\d+)+)\b",
     re.M)
 
 # | NVIDIA-SMI 535.183.01             Driver Version: 535.183.01   CUDA Version: 12.2     |
@@ -77,13 +78,14 @@ def parse_proc_driver_version(text):
     match = _PROC_RE.search(text)
     if not match:
         return None
-    arch = match.group("arch2") or match.group("arch1")
+    words = [w for w in match.group("words").split() if w not in ("Open", "Kernel")]
+    arch = match.group("arch2") or (words[-1] if words else None)
     version = match.group("version")
     major = version.split(".", 1)[0]
     if arch == "aarch64" and len(major) <= 2:
         # L4T versions (R32, R35, R36 ...) are two digits; driver branches are three.
         return {"kernel_module": "tegra", "version": version, "arch": arch, "driver_version": None}
-    kind = "open" if match.group("open") else "proprietary"
+    kind = "open" if "Open" in match.group("words").split() else "proprietary"
     return {"kernel_module": kind, "version": version, "arch": arch, "driver_version": version}
 
 

@@ -26,6 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from packaging.version import InvalidVersion, Version
 
 from ..facts import Tensorrt, TensorrtPython
+from .jetson import parse_dpkg_status
 
 TRIPLETS = {"x86_64": "x86_64-linux-gnu", "amd64": "x86_64-linux-gnu",
             "aarch64": "aarch64-linux-gnu", "arm64": "aarch64-linux-gnu"}
@@ -107,26 +108,8 @@ def parse_tensorrt_dpkg_status(text):
     # type: (str) -> Dict[str, str]
     """TensorRT packages installed (``Status: install ok installed``) in ``/var/lib/dpkg/status``
     → ``{name: version}``. Packages removed but still configured (``rc``) are left out."""
-    if not isinstance(text, str):
-        return {}
-    found = {}  # type: Dict[str, str]
-    for stanza in re.split(r"\n\s*\n", text):
-        fields = {}
-        for line in stanza.splitlines():
-            if not line or line[0] in " \t" or ":" not in line:
-                continue
-            key, _, value = line.partition(":")
-            fields[key.strip()] = value.strip()
-        name = fields.get("Package")
-        if not name or not fields.get("Version"):
-            continue
-        if fields.get("Status", "").split()[-1:] != ["installed"]:
-            continue
-        if fields.get("Status", "").split()[:1] not in (["install"], ["hold"]):
-            continue
-        if _TRT_PACKAGE_RE.match(name):
-            found[name] = fields["Version"]
-    return found
+    return {name: version for name, version in parse_dpkg_status(text).items()
+            if _TRT_PACKAGE_RE.match(name)}
 
 
 def tensorrt_version_from_packages(packages):
