@@ -276,7 +276,8 @@ class PythonEnv:
     site_dirs=("/usr/lib/python3.6", "/usr/lib/python3/dist-packages", ...),
     packages={"torch": Package(...)}, source="interpreter")``
 
-    ``executable`` is the interpreter that was asked (the path run, not re-resolved).
+    ``executable`` is the interpreter's own ``sys.executable`` (symlinks not resolved, so a
+    venv's python stays the venv's), or the path that was asked when it could not answer.
     ``system_site_packages`` is None when this is not a venv (the question does not apply);
     inside a venv it is pyvenv.cfg's ``include-system-site-packages``. ``site_dirs`` are the
     existing ``sys.path`` entries in order, without the current directory. ``source`` is
