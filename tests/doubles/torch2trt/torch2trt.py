@@ -196,4 +196,4 @@ if os.environ.get("TRTSETUP_FAKE_T2T_PLUGINS") == "1":
     def _convert_reflection_pad(ctx):
         pass
     _convert_reflection_pad._fake_eager = True
-    tensorrt_converter("torch.nn.ReflectionPad2d.forward")(_convert_reflection_pad)
+    tensorrt_converter(torch.nn.ReflectionPad2d.forward)(_convert_reflection_pad)
