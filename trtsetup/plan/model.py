@@ -1,0 +1,123 @@
+"""The plan as data: what the resolver decides, before any Step object exists.
+
+The resolver (``plan/resolve.py``) turns facts + recipes into a ``Plan`` of ``StepSpec``s;
+the executor side turns each spec into a Step (``plan/steps/*.py``) by its ``id``. A spec is
+pure JSON-serialisable data, so ``trtsetup plan --json`` prints exactly what ``install`` would
+run. The resolver lists every step, in this order, whether or not it is already satisfied (the
+executor checks that right before running each one):
+
+``apt-prerequisites``
+    ``{"packages": ["python3-pip", ...]}`` -- every package wanted; the step installs only the
+    missing ones. May be empty (nothing to install, or not a Debian-family system).
+
+``torch-install``
+    either a single wheel::
+
+        {"source": "wheel", "url": "https://..." | None, "path": "/abs/or/rel.whl" | None,
+         "filename": "torch-1.6.0-cp36-cp36m-linux_aarch64.whl", "sha256": "<hex>" | None,
+         "version": "1.6.0", "no_deps": False, "expect_cuda": True}
+
+    (exactly one of ``url``/``path`` is set; ``path`` only for ``--torch ./local.whl``, as the
+    user gave it; ``sha256`` None means "record on first use, verify after"), or an index::
+
+        {"source": "index", "requirement": "torch==2.5.*", "index_url": "https://..." | None,
+         "extra_index_urls": [...], "find_links": [...], "no_index": False,
+         "no_deps": False, "expect_cuda": True}
+
+    ``index_url`` None means pip's default (or none at all with ``no_index``).
+
+``torchvision-install``
+    either built from source into a wheel::
+
+        {"source": "git", "version": "0.7.0", "git_url": "https://github.com/pytorch/vision",
+         "tag": "v0.7.0", "no_deps": True}
+
+    (``BUILD_VERSION`` = ``version``; ``no_deps`` so pip never swaps NVIDIA's torch for a
+    CPU one from PyPI), or from an index with a matching binary (same keys as torch's index
+    form, e.g. ``"requirement": "torchvision==0.20.*"``).
+
+``t2t-source``
+    ``{"ref": "v0.5.0" | "master" | <user ref>, "min_commit": "4e820ae" | None,
+    "src": None | "<--torch2trt-src path>", "git_url": "https://github.com/NVIDIA-AI-IOT/torch2trt"}``
+
+``t2t-patch``
+    ``{"trt_include": "/usr/include/aarch64-linux-gnu" | None, "trt_lib": ... | None,
+    "cuda_arch": ["8.7"], "pre_py37": False}`` -- ``pre_py37``: apply torch2trt's own
+    ``examples/contrib/pre_py3.7/fix-getitem.patch`` (Python < 3.7 with v0.4.0/v0.5.0).
+
+``t2t-build``
+    ``{"plugins": False, "cmake_plugins": True}`` -- ``plugins``: the legacy ``--plugins``
+    extension (useful only on v0.2.0/v0.3.0); ``cmake_plugins``: the CMake plugin library is
+    built by the next step.
+
+``t2t-plugins``
+    ``{"enabled": True, "cuda_arch": ["8.7"]}`` -- the CMake plugin library
+    (``libtorch2trt_plugins.so``); a step with ``enabled`` False has nothing to do.
+
+``selftest``
+    ``{}``
+
+``StepSpec.blocked`` is None, or a sentence saying why the step cannot run on this machine
+(TensorRT not found, a TensorRT newer than any torch2trt). The executor runs the steps before
+it, then stops at a blocked step with that sentence (a refused step, exit 2); ``plan`` shows it.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+PLAN_SCHEMA = "trtsetup.plan/1"
+STEP_IDS = ("apt-prerequisites", "torch-install", "torchvision-install", "t2t-source",
+            "t2t-patch", "t2t-build", "t2t-plugins", "selftest")
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step the executor will run. Example::
+
+        StepSpec(id="torch-install", summary="Install torch 1.6.0 (NVIDIA wheel for JetPack 4.4)",
+                 reason="JetPack 4.4 with Python 3.6: NVIDIA's default build for it is torch 1.6.0",
+                 params={"source": "wheel", "url": "https://nvidia.box.com/...", ...})
+    """
+
+    id: str
+    summary: str
+    reason: str
+    params: Dict[str, Any] = field(default_factory=dict)
+    blocked: Optional[str] = None
+
+    def to_json(self):
+        return {"id": self.id, "summary": self.summary, "reason": self.reason,
+                "params": _plain(self.params), "blocked": self.blocked}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The ordered steps for one machine, plus what was decided about it (``target``)."""
+
+    target: Dict[str, Any]
+    steps: Tuple[StepSpec, ...]
+    warnings: Tuple[str, ...] = ()
+
+    def step(self, step_id):
+        # type: (str) -> Optional[StepSpec]
+        for spec in self.steps:
+            if spec.id == step_id:
+                return spec
+        return None
+
+    @property
+    def blocked(self):
+        # type: () -> Tuple[StepSpec, ...]
+        return tuple(s for s in self.steps if s.blocked)
+
+    def to_json(self):
+        return {"schema": PLAN_SCHEMA, "target": _plain(self.target),
+                "steps": [s.to_json() for s in self.steps], "warnings": list(self.warnings)}
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

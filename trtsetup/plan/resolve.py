@@ -1,0 +1,613 @@
+"""Facts + recipes (+ command-line overrides) -> Plan. Pure: no I/O, no host, no clock.
+
+``resolve_plan(facts, recipes, overrides)`` decides what ``trtsetup install`` would do and
+says why, step by step (the step specs are documented in ``plan/model.py``).
+
+Jetson: the JetPack comes from ``facts.jetson.jetpack`` (or ``--jetpack``); the target Python
+is the probed interpreter's version, else the JetPack's default; the torch wheel is NVIDIA's
+build for that JetPack and Python (``torch_wheels`` recipes); torchvision is the pairing for
+that torch; the torch2trt revision follows the TensorRT major (probed, else the JetPack's).
+
+x86 (and any non-Jetson machine): the PyTorch index is the highest ``cuXYZ`` whose CUDA is
+no newer than the driver supports (nvidia-smi's "CUDA Version", else the driver version through
+the minimum-driver table) and, when TensorRT's CUDA major is known, of that major; torch is
+the newest minor on that index that supports the target Python.
+
+TensorRT not found (or newer than any torch2trt): the plan still resolves torch and
+torchvision -- they are useful on their own and the user may install TensorRT next -- but the
+torch2trt steps and the self-test carry ``blocked`` with the reason and a warning says so.
+That is what a user of ``plan`` expects to see: the whole picture, with the one missing piece
+named, rather than an error that hides the rest. An unknown platform (no JetPack) or no usable
+wheel is an error (``UsageError``) that lists what is known and names the flag to use.
+
+Overrides (from the CLI): ``torch`` (VERSION | path to a .whl | URL), ``torchvision``,
+``torch2trt_ref``, ``torch2trt_src``, ``jetpack``, ``python`` (interpreter path),
+``index_url``, ``extra_index_url`` (list), ``find_links`` (list), ``no_index`` (bool).
+"""
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from packaging.version import InvalidVersion, Version
+
+from ..errors import UsageError
+from .model import Plan, StepSpec
+
+TORCHVISION_GIT = "https://github.com/pytorch/vision"
+TORCH2TRT_GIT = "https://github.com/NVIDIA-AI-IOT/torch2trt"
+JETSON_TRT_INCLUDE = "/usr/include/aarch64-linux-gnu"
+JETSON_TRT_LIB = "/usr/lib/aarch64-linux-gnu"
+_CUDA_IN_DEB = re.compile(r"\+cuda(\d+)\.\d+")
+_TRT_PIP = re.compile(r"^tensorrt[-_]cu(\d+)")
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+def resolve_plan(facts, recipes, overrides=None):
+    # type: (Any, Any, Optional[Dict[str, Any]]) -> Plan
+    """The ordered install plan for ``facts``; raises UsageError when it cannot be decided."""
+    ov = _Overrides(overrides or {})
+    if facts.jetson is not None or ov.get("jetpack"):
+        return _Resolver(facts, recipes, ov).jetson()
+    return _Resolver(facts, recipes, ov).x86()
+
+
+class _Overrides(object):
+    def __init__(self, raw):
+        self.raw = dict(raw)
+
+    def get(self, name):
+        value = self.raw.get(name)
+        if value in ("", [], ()):
+            return None
+        return value
+
+    def list(self, name):
+        value = self.raw.get(name)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return list(value)
+
+
+def _minor(version):
+    # type: (Optional[str]) -> Optional[str]
+    """'3.6.9' -> '3.6'; '2.1.0a0+41361538.nv23.06' -> '2.1'; None on garbage."""
+    if not version:
+        return None
+    try:
+        release = Version(str(version)).release
+    except InvalidVersion:
+        match = re.match(r"^(\d+)\.(\d+)", str(version))
+        return "{}.{}".format(match.group(1), match.group(2)) if match else None
+    if len(release) < 2:
+        return "{}.0".format(release[0])
+    return "{}.{}".format(release[0], release[1])
+
+
+def _major(version):
+    # type: (Optional[str]) -> Optional[int]
+    minor = _minor(version)
+    return int(minor.split(".")[0]) if minor else None
+
+
+def _vkey(version):
+    return Version(version)
+
+
+def _torch_kind(value):
+    # type: (str) -> str
+    """'url', 'path' or 'version' for a --torch value."""
+    if _URL.match(value):
+        return "url"
+    if value.endswith(".whl") or "/" in value:
+        return "path"
+    return "version"
+
+
+def _wheel_version(filename):
+    # type: (str) -> Optional[str]
+    parts = filename.split("-")
+    if len(parts) >= 5 and filename.endswith(".whl"):
+        return parts[1]
+    return None
+
+
+def _basename(path_or_url):
+    tail = path_or_url.split("?", 1)[0].rstrip("/")
+    return tail.rsplit("/", 1)[-1]
+
+
+def _dedupe(items):
+    seen = set()
+    out = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+class _Resolver(object):
+    def __init__(self, facts, recipes, ov):
+        self.facts = facts
+        self.recipes = recipes
+        self.ov = ov
+        self.warnings = []  # type: List[str]
+        self.target = {}    # type: Dict[str, Any]
+
+    # -- recipes ---------------------------------------------------------------------------
+
+    def _kind(self, name, default):
+        value = self.recipes.get(name) if self.recipes is not None else None
+        return default if value is None else value
+
+    def _torchvision_for(self, torch_version):
+        # type: (str) -> Optional[Dict[str, Any]]
+        return self._kind("torchvision", {}).get(_minor(torch_version) or "")
+
+    def _python_ok(self, torch_minor, python):
+        # type: (str, Optional[str]) -> bool
+        if python is None:
+            return True
+        entry = self._kind("torchvision", {}).get(torch_minor)
+        if not entry:
+            return True
+        low, high = entry["python"]
+        return _vkey(low) <= _vkey(python) <= _vkey(high)
+
+    # -- Jetson ----------------------------------------------------------------------------
+
+    def jetson(self):
+        from ..probes.jetson import jetpack_components
+        jetson = self.facts.jetson
+        probed_jp = jetson.jetpack if jetson is not None else None
+        jetpack = self.ov.get("jetpack") or probed_jp
+        wheels = self._kind("torch_wheels", [])
+        known = _dedupe(jp for e in wheels for jp in e["jetpacks"])
+        l4t = jetson.l4t if jetson is not None else None
+        if not jetpack:
+            raise UsageError(
+                "cannot tell the JetPack: L4T {} is not in trtsetup's tables".format(l4t or "(unknown)"),
+                fix="Pass --jetpack VERSION for the JetPack this L4T belongs to. JetPacks with "
+                    "known PyTorch wheels: {}.".format(", ".join(known)))
+        if self.ov.get("jetpack") and probed_jp and probed_jp != self.ov.get("jetpack"):
+            self.warnings.append("--jetpack {} overrides the probed JetPack {} (L4T {}).".format(
+                jetpack, probed_jp, l4t))
+        elif jetson is not None and jetson.jetpack_exact is False and not self.ov.get("jetpack"):
+            self.warnings.append("JetPack {} was guessed from L4T {} (unknown minor); pass --jetpack "
+                                 "if it is wrong.".format(jetpack, l4t))
+        comps = jetpack_components(jetpack, self.recipes) or {}
+        if not comps and self.ov.get("jetpack"):
+            raise UsageError("--jetpack {}: unknown JetPack".format(jetpack),
+                             fix="Known JetPacks with PyTorch wheels: {}.".format(", ".join(known)))
+
+        python, py_source = self._target_python(comps.get("python"), "JetPack {}'s default".format(jetpack))
+        trt_version, trt_source = self._trt_version(comps.get("tensorrt"), "JetPack {} ships it".format(jetpack))
+        cuda_arch = self._cuda_arch()
+        self.target.update({
+            "kind": "jetson", "arch": self.facts.system.arch or "aarch64",
+            "jetpack": jetpack, "l4t": l4t,
+            "module": jetson.module if jetson is not None else None,
+            "cuda": self.facts.cuda.version or comps.get("cuda"),
+            "tensorrt": trt_version, "tensorrt_major": _major(trt_version),
+            "tensorrt_source": trt_source, "cuda_arch": cuda_arch,
+        })
+        self._set_python(python, py_source, "/usr/bin/python3")
+
+        torch_spec, torch_version, vision_hint, reason, summary = self._jetson_torch(jetpack, python, wheels, known)
+        torch_step = StepSpec("torch-install", summary, reason, torch_spec)
+        vision_step = self._torchvision_step(torch_version, vision_hint, torch_spec)
+        generation = re.match(r"^(\d+)", jetpack).group(1)
+        return self._finish(generation, torch_step, vision_step, torch_version, python, trt_version,
+                            cuda_arch, JETSON_TRT_INCLUDE, JETSON_TRT_LIB)
+
+    def _jetson_torch(self, jetpack, python, wheels, known):
+        torch_ov = self.ov.get("torch")
+        kind = _torch_kind(torch_ov) if torch_ov else None
+        if kind in ("url", "path"):
+            spec, version = self._wheel_override(torch_ov, kind)
+            return (spec, version, None,
+                    "--torch {} given; torchvision follows torch {}".format(torch_ov, version or "(version unknown)"),
+                    "Install torch {} from {}".format(version or "", spec["filename"]))
+        if self.ov.get("index_url") and not any(jetpack in e["jetpacks"] for e in wheels):
+            requirement = "torch=={}".format(torch_ov) if torch_ov else "torch"
+            spec = self._index_spec(requirement, self.ov.get("index_url"))
+            return (spec, torch_ov, None, "--index-url {} given for JetPack {}".format(self.ov.get("index_url"), jetpack),
+                    "Install {} from {}".format(requirement, self.ov.get("index_url")))
+        candidates = [e for e in wheels if jetpack in e["jetpacks"]]
+        if not candidates:
+            raise UsageError(
+                "no PyTorch wheel known for JetPack {}".format(jetpack),
+                fix="Pass --torch WHEEL|URL (a torch wheel built for this JetPack) or --index-url, "
+                    "or --jetpack for the JetPack this device really runs. JetPacks with known wheels: "
+                    "{}.".format(", ".join(known)))
+        by_python = [e for e in candidates if e["python"] == python]
+        if not by_python:
+            pythons = sorted(set(e["python"] for e in candidates))
+            raise UsageError(
+                "no NVIDIA PyTorch wheel for JetPack {} and Python {}".format(jetpack, python),
+                fix="NVIDIA builds torch for Python {} on JetPack {}: pass --python with that "
+                    "interpreter (e.g. /usr/bin/python3), or --torch WHEEL|URL.".format(
+                        " / ".join(pythons), jetpack))
+        if torch_ov:
+            try:
+                wanted = Version(torch_ov)
+            except InvalidVersion:
+                raise UsageError("--torch {}: not a version, a .whl path or a URL".format(torch_ov),
+                                 fix="e.g. --torch 1.10.0, --torch ./torch-1.10.0-cp36-cp36m-linux_aarch64.whl")
+            chosen = ([e for e in by_python if e["torch"] == torch_ov]
+                      or [e for e in by_python if Version(e["torch"]).base_version == wanted.base_version])
+            if not chosen:
+                raise UsageError(
+                    "no NVIDIA torch {} for JetPack {} and Python {}".format(torch_ov, jetpack, python),
+                    fix="Known for this JetPack: {}; or pass --torch WHEEL|URL.".format(
+                        ", ".join(e["torch"] for e in by_python)))
+            entry = chosen[0]
+            why = "--torch {} asked for; NVIDIA's build for JetPack {} and Python {} is {}".format(
+                torch_ov, jetpack, python, entry["torch"])
+        else:
+            defaults = [e for e in by_python if jetpack in e.get("default_for", [])]
+            entry = (defaults or by_python)[0]
+            why = "JetPack {} with Python {}: NVIDIA's {} build for it is torch {}".format(
+                jetpack, python, "default" if defaults else "first listed", entry["torch"])
+        if entry.get("note"):
+            why += " ({})".format(entry["note"])
+        for text in entry.get("warnings", []):
+            self.warnings.append(text)
+        vision_hint = entry["torchvision"]
+        if entry["kind"] == "index":
+            requirement = "torch=={}".format(entry["torch"])
+            spec = self._index_spec(requirement, self.ov.get("index_url") or entry["index_url"])
+            summary = "Install {} from {}".format(requirement, spec["index_url"] or "the given wheel folders")
+        elif self.ov.get("no_index"):
+            # Offline: the same wheel, expected in the --find-links folders.
+            requirement = "torch=={}".format(entry["torch"])
+            spec = self._index_spec(requirement, None)
+            summary = "Install {} ({}) from {}".format(requirement, entry["filename"], ", ".join(spec["find_links"]) or "local folders")
+            why += "; offline: from --find-links"
+        else:
+            spec = {"source": "wheel", "url": entry["url"], "path": None, "filename": entry["filename"],
+                    "sha256": entry.get("sha256"), "version": entry["torch"],
+                    "no_deps": False, "expect_cuda": True}
+            summary = "Install torch {} (NVIDIA wheel {})".format(entry["torch"], entry["filename"])
+        return spec, entry["torch"], vision_hint, why, summary
+
+    # -- x86 -------------------------------------------------------------------------------
+
+    def x86(self):
+        python, py_source = self._target_python(None, None)
+        if python is None:
+            self.warnings.append("Target Python not probed: torch is chosen without a Python "
+                                 "constraint; pass --python to plan for a specific interpreter.")
+        trt_version, trt_source = self._trt_version(None, None)
+        cuda_arch = self._cuda_arch()
+        cap, cap_source = self._driver_cuda()
+        trt_cuda = self._trt_cuda_major()
+        self.target.update({
+            "kind": "x86", "arch": self.facts.system.arch, "jetpack": None, "l4t": None,
+            "driver": self.facts.nvidia.driver_version, "driver_cuda": cap, "driver_cuda_source": cap_source,
+            "cuda": self.facts.cuda.version, "tensorrt": trt_version, "tensorrt_major": _major(trt_version),
+            "tensorrt_source": trt_source, "tensorrt_cuda_major": trt_cuda, "cuda_arch": cuda_arch,
+        })
+        self._set_python(python, py_source, "python3")
+        if self.facts.system.arch and self.facts.system.arch not in ("x86_64", "amd64"):
+            self.warnings.append("{} is not x86_64: PyTorch publishes CUDA wheels for aarch64 servers "
+                                 "only on some indexes.".format(self.facts.system.arch))
+
+        torch_ov = self.ov.get("torch")
+        kind = _torch_kind(torch_ov) if torch_ov else None
+        index_url, index_tag, torch_version, why = self._x86_index(cap, cap_source, trt_cuda, python,
+                                                                   torch_ov if kind == "version" else None)
+        self.target["index"] = index_tag
+        self.target["index_url"] = index_url
+        if kind in ("url", "path"):
+            spec, torch_version = self._wheel_override(torch_ov, kind)
+            torch_step = StepSpec("torch-install", "Install torch {} from {}".format(torch_version or "", spec["filename"]),
+                                  "--torch {} given".format(torch_ov), spec)
+        else:
+            requirement = "torch=={}".format(torch_version) if torch_version else "torch"
+            spec = self._index_spec(requirement, index_url)
+            torch_step = StepSpec("torch-install", "Install {} from {}".format(
+                requirement, spec["index_url"] or "the given wheel folders"), why, spec)
+        vision_hint = {"version": None, "source": "index"}
+        vision_step = self._torchvision_step(torch_version, vision_hint, self._index_spec("", index_url))
+        self._check_toolkit(index_tag)
+        return self._finish("x86", torch_step, vision_step, torch_version, python, trt_version,
+                            cuda_arch, None, None)
+
+    def _driver_cuda(self):
+        # type: () -> Tuple[Optional[str], Optional[str]]
+        nvidia = self.facts.nvidia
+        if _minor(nvidia.cuda_driver_version):
+            return _minor(nvidia.cuda_driver_version), "nvidia-smi reports CUDA {}".format(nvidia.cuda_driver_version)
+        driver = nvidia.driver_version or nvidia.module_version
+        if not driver:
+            return None, None
+        try:
+            have = Version(driver)
+        except InvalidVersion:
+            return None, None
+        table = self._kind("x86_index", {})
+        best = None
+        for cuda, entry in table.items():
+            if Version(entry["min_driver"]) <= have and (best is None or _vkey(cuda) > _vkey(best)):
+                best = cuda
+        if best is None:
+            return None, "driver {} is older than every CUDA in the table".format(driver)
+        return best, "driver {} supports up to CUDA {} (needs >= {})".format(driver, best, table[best]["min_driver"])
+
+    def _trt_cuda_major(self):
+        # type: () -> Optional[int]
+        trt = self.facts.tensorrt
+        for version in sorted((trt.packages or {}).values()):
+            match = _CUDA_IN_DEB.search(version or "")
+            if match:
+                return int(match.group(1))
+        names = list((trt.packages or {}).keys()) + list((self.facts.python.packages or {}).keys())
+        for name in sorted(names):
+            match = _TRT_PIP.match(name.lower())
+            if match:
+                return int(match.group(1))
+        return None
+
+    def _x86_index(self, cap, cap_source, trt_cuda, python, torch_wanted):
+        # type: (Optional[str], Optional[str], Optional[int], Optional[str], Optional[str]) -> Tuple[Optional[str], Optional[str], Optional[str], str]
+        """(index_url, index tag, torch requirement version, reason)."""
+        if torch_wanted:
+            try:
+                Version(torch_wanted)
+            except InvalidVersion:
+                raise UsageError("--torch {}: not a version, a .whl path or a URL".format(torch_wanted),
+                                 fix="e.g. --torch 2.5.1, --torch ./torch-2.5.1-cp310-cp310-linux_x86_64.whl")
+        if self.ov.get("index_url"):
+            version = torch_wanted
+            if version is None:
+                self.warnings.append("--index-url given without --torch: pip picks the newest torch there.")
+            return self.ov.get("index_url"), None, version, "--index-url {} given".format(self.ov.get("index_url"))
+        if self.ov.get("no_index"):
+            return None, None, torch_wanted, "--no-index: torch from the --find-links folders"
+        if cap is None:
+            raise UsageError(
+                "no NVIDIA driver found, so the CUDA build of torch cannot be chosen"
+                + (" ({})".format(cap_source) if cap_source else ""),
+                fix="Install the NVIDIA driver, or pass --index-url https://download.pytorch.org/whl/cuXYZ "
+                    "for the CUDA your driver supports.")
+        table = self._kind("x86_index", {})
+        indexes = sorted(((c, e) for c, e in table.items() if e.get("index")),
+                         key=lambda item: _vkey(item[0]), reverse=True)
+        fitting = [(c, e) for c, e in indexes if _vkey(c) <= _vkey(cap)
+                   and (trt_cuda is None or _major(c) == trt_cuda)]
+        if not fitting:
+            raise UsageError(
+                "no PyTorch CUDA index fits a driver that supports CUDA {}{}".format(
+                    cap, " and TensorRT built for CUDA {}".format(trt_cuda) if trt_cuda else ""),
+                fix="Upgrade the NVIDIA driver (see `trtsetup doctor`), or pass --index-url.")
+        wanted_minor = _minor(torch_wanted) if torch_wanted else None
+        for cuda, entry in fitting:
+            minors = [m for m in entry["torch"] if self._python_ok(m, python)]
+            if wanted_minor is not None:
+                minors = [m for m in minors if m == wanted_minor]
+            if not minors:
+                continue
+            newest = max(minors, key=_vkey)
+            version = torch_wanted or "{}.*".format(newest)
+            why = "{}; the highest PyTorch index for it is {} (CUDA {})".format(cap_source, entry["index"], cuda)
+            if trt_cuda is not None:
+                why += " within TensorRT's CUDA {}".format(trt_cuda)
+            if torch_wanted:
+                why += "; --torch {} asked for".format(torch_wanted)
+            else:
+                why += "; torch {} is the newest there{}".format(
+                    newest, " for Python {}".format(python) if python else "")
+            return entry["index_url"], entry["index"], version, why
+        raise UsageError(
+            "no PyTorch index for CUDA <= {} has torch {}for Python {}".format(
+                cap, "{} ".format(torch_wanted) if torch_wanted else "", python or "?"),
+            fix="Pick another --torch version or --python, or pass --index-url.")
+
+    def _check_toolkit(self, index_tag):
+        toolkit = _major(self.facts.cuda.version)
+        if index_tag and toolkit is not None:
+            index_major = int(index_tag[2:-1])
+            if index_major != toolkit:
+                self.warnings.append(
+                    "The CUDA toolkit here is {} but torch comes from {} (CUDA {}): building torch2trt's "
+                    "plugins needs a toolkit of torch's CUDA major.".format(self.facts.cuda.version, index_tag, index_major))
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def _target_python(self, default, default_source):
+        version = _minor(self.facts.python.version)
+        if version:
+            return version, "probed {}".format(self.facts.python.executable or "interpreter")
+        return default, default_source
+
+    def _set_python(self, version, source, fallback_exe):
+        exe = self.ov.get("python") or self.facts.python.executable or fallback_exe
+        self.target.update({"python_version": version, "python_source": source, "python_executable": exe})
+        if self.ov.get("python") and self.facts.python.executable and self.ov.get("python") != self.facts.python.executable:
+            self.warnings.append("--python {}: the Python version {} comes from {}, which was probed.".format(
+                self.ov.get("python"), version, self.facts.python.executable))
+
+    def _trt_version(self, default, default_source):
+        trt = self.facts.tensorrt
+        if trt.version:
+            return trt.version, "probed ({})".format(trt.layout or "files")
+        if trt.python is not None and trt.python.version:
+            return trt.python.version, "probed (python import)"
+        return default, default_source
+
+    def _cuda_arch(self):
+        # type: () -> List[str]
+        if self.facts.jetson is not None and self.facts.jetson.cuda_arch:
+            return [self.facts.jetson.cuda_arch]
+        caps = [g.compute_capability for g in self.facts.gpus if g.compute_capability]
+        return sorted(set(caps), key=_vkey)
+
+    def _index_spec(self, requirement, index_url):
+        no_index = bool(self.ov.get("no_index"))
+        return {"source": "index", "requirement": requirement,
+                "index_url": None if no_index else index_url,
+                "extra_index_urls": [] if no_index else self.ov.list("extra_index_url"),
+                "find_links": self.ov.list("find_links"), "no_index": no_index,
+                "no_deps": False, "expect_cuda": True}
+
+    def _wheel_override(self, value, kind):
+        filename = _basename(value)
+        version = _wheel_version(filename)
+        if kind == "url" and not value.startswith("https://"):
+            self.warnings.append("--torch {} is not https: its content is checked only against the "
+                                 "hash recorded on first use.".format(value))
+        spec = {"source": "wheel", "url": value if kind == "url" else None,
+                "path": value if kind == "path" else None, "filename": filename,
+                "sha256": None, "version": version, "no_deps": False, "expect_cuda": True}
+        return spec, version
+
+    def _torchvision_step(self, torch_version, hint, torch_spec):
+        vision_ov = self.ov.get("torchvision")
+        from_index = hint is not None and hint.get("source") == "index" and torch_spec.get("source") == "index"
+        table_entry = self._torchvision_for(torch_version) if torch_version else None
+        if vision_ov:
+            version, why = vision_ov, "--torchvision {} given".format(vision_ov)
+        elif hint is not None and hint.get("version"):
+            version, why = hint["version"], "paired with torch {} for this JetPack".format(torch_version)
+        elif table_entry:
+            version, why = table_entry["version"], "torch {} pairs with torchvision {} (pytorch/vision table)".format(
+                _minor(torch_version), table_entry["version"])
+        else:
+            version, why = None, None
+        if from_index:
+            if version and hint.get("version") is None and not vision_ov:
+                requirement = "torchvision=={}.*".format(_minor(version))
+            elif version:
+                requirement = "torchvision=={}".format(version)
+            else:
+                requirement = "torchvision"
+                why = "torch version left to pip; torchvision from the same index"
+            spec = dict(torch_spec, requirement=requirement)
+            return StepSpec("torchvision-install", "Install {} from {}".format(
+                requirement, spec["index_url"] or "the given wheel folders"), why, spec)
+        if version is None:
+            raise UsageError("cannot pair torchvision with torch {}".format(torch_version or "(unknown version)"),
+                             fix="Pass --torchvision VERSION.")
+        if self.ov.get("no_index"):
+            spec = self._index_spec("torchvision=={}".format(version), None)
+            spec["no_deps"] = True
+            return StepSpec("torchvision-install", "Install torchvision {} from the --find-links folders".format(version),
+                            why + "; offline: a wheel built earlier (trtsetup keeps them for bundles)", spec)
+        spec = {"source": "git", "version": version, "git_url": TORCHVISION_GIT, "tag": "v" + version, "no_deps": True}
+        return StepSpec("torchvision-install", "Build torchvision {} from {} tag v{} into a wheel and install it".format(
+            version, TORCHVISION_GIT, version), why + "; NVIDIA publishes no torchvision wheel for it", spec)
+
+    def _finish(self, generation, torch_step, vision_step, torch_version, python, trt_version, cuda_arch,
+                default_include, default_lib):
+        trt = self.facts.tensorrt
+        src = self.ov.get("torch2trt_src")
+        ref_ov = self.ov.get("torch2trt_ref")
+        blocked = None
+        entry = {}  # type: Dict[str, Any]
+        trt_major = _major(trt_version)
+        table = self._kind("torch2trt", {})
+        if ref_ov:
+            ref, min_commit = ref_ov, None
+            ref_why = "--torch2trt-ref {} given".format(ref_ov)
+            entry = table.get(str(trt_major), {}) if trt_major is not None else {}
+        elif trt_major is None:
+            ref, min_commit, ref_why = "master", None, "TensorRT not found"
+        else:
+            entry = table.get(str(trt_major))
+            known = sorted(int(k) for k in table) if table else []
+            if entry is None:
+                entry = {"ref": None, "unsupported": (
+                    "TensorRT {} is {} than any torch2trt revision trtsetup knows (TensorRT {}-{}).".format(
+                        trt_version, "newer" if known and trt_major > known[-1] else "older",
+                        known[0] if known else "?", known[-1] if known else "?"))}
+            ref, min_commit = entry.get("ref"), entry.get("min_commit")
+            ref_why = "TensorRT {} ({}) -> torch2trt {}{}".format(
+                trt_version, self.target.get("tensorrt_source"), ref or "(none)",
+                " at or after {}".format(min_commit) if min_commit else "")
+            if entry.get("note"):
+                ref_why += ": " + entry["note"]
+            if ref is None:
+                blocked = entry.get("unsupported")
+        if trt_major is None:
+            blocked = ("TensorRT not found: install TensorRT for this CUDA (e.g. `python -m pip install "
+                       "tensorrt-cu12`, or NVIDIA's deb/tar packages) and run `trtsetup plan` again.")
+        if blocked:
+            self.warnings.append("torch2trt steps are blocked: " + blocked)
+        if src:
+            ref_why += "; building from --torch2trt-src {}".format(src)
+
+        pre_py37 = bool(entry.get("pre_py37_patch")) and python is not None and _vkey(python) < _vkey("3.7")
+        include = trt.include_dir or default_include
+        lib = trt.lib_dir or default_lib
+        if not cuda_arch:
+            self.warnings.append("GPU compute capability unknown: the plugin library is built for "
+                                 "torch2trt's default architectures.")
+        torch_minor = _minor(torch_version)
+        legacy_plugins = (ref in ("v0.2.0", "v0.3.0") and torch_minor is not None
+                          and _vkey("1.5") <= _vkey(torch_minor) < _vkey("1.10"))
+        cmake_plugins = (trt_major is not None and trt_major >= 8 and ref not in ("v0.0.0", "v0.2.0", "v0.3.0")
+                         and include is not None)
+        if legacy_plugins:
+            plugins_why = "v0.2.0/v0.3.0 load the --plugins extension (interpolate, group_norm) and torch {} builds it".format(torch_version)
+        else:
+            plugins_why = "the legacy --plugins extension is {}".format(
+                "never loaded on v0.4.0 and later" if ref not in ("v0.2.0", "v0.3.0") else
+                "broken with torch < 1.5 or >= 1.10 on this revision (USE_DEPRECATED_INTLIST, torch2trt#444)")
+        if cmake_plugins:
+            cmake_why = "TensorRT {} headers in {}: build libtorch2trt_plugins.so for arch {}".format(
+                trt_version, include, ", ".join(cuda_arch) or "default")
+        elif trt_major is not None and trt_major < 8:
+            cmake_why = "the CMake plugin library needs TensorRT >= 8 (this is {})".format(trt_version)
+        elif include is None:
+            cmake_why = "no TensorRT headers found (NvInfer.h): plugin converters stay disabled"
+        else:
+            cmake_why = "revision {} has no CMake plugin library".format(ref)
+
+        t2t_blocked = blocked
+        steps = [
+            self._apt_step(generation, vision_step.params.get("source") == "git", cmake_plugins),
+            torch_step,
+            vision_step,
+            StepSpec("t2t-source", "Get torch2trt {}{}".format(ref or "(none)", " from " + src if src else " from " + TORCH2TRT_GIT),
+                     ref_why, {"ref": ref, "min_commit": min_commit, "src": src, "git_url": TORCH2TRT_GIT}, t2t_blocked),
+            StepSpec("t2t-patch", "Point torch2trt's build at this machine's TensorRT and GPU",
+                     "TensorRT headers {}, libraries {}, CUDA arch {}{}".format(
+                         include, lib, ", ".join(cuda_arch) or "unknown",
+                         "; Python {} < 3.7 needs torch2trt's fix-getitem patch".format(python) if pre_py37 else ""),
+                     {"trt_include": include, "trt_lib": lib, "cuda_arch": list(cuda_arch), "pre_py37": pre_py37},
+                     t2t_blocked),
+            StepSpec("t2t-build", "Build and install torch2trt{}".format(" with --plugins" if legacy_plugins else ""),
+                     plugins_why, {"plugins": legacy_plugins, "cmake_plugins": cmake_plugins}, t2t_blocked),
+            StepSpec("t2t-plugins", "Build the torch2trt plugin library" if cmake_plugins else "No plugin library to build",
+                     cmake_why, {"enabled": cmake_plugins, "cuda_arch": list(cuda_arch)}, t2t_blocked),
+            StepSpec("selftest", "Convert a small model with torch2trt and compare outputs",
+                     "proves torch, torchvision, TensorRT and torch2trt work together in {}".format(
+                         self.target.get("python_executable")), {}, t2t_blocked),
+        ]
+        return Plan(target=dict(self.target, torch=torch_version, torch2trt_ref=ref),
+                    steps=tuple(steps), warnings=tuple(_dedupe(self.warnings)))
+
+    def _apt_step(self, generation, build_torchvision, cmake_plugins):
+        table = self._kind("apt", {})
+        distro = (self.facts.system.distro_id or "").lower()
+        if distro and distro not in ("ubuntu", "debian") and generation == "x86":
+            self.warnings.append("{} is not Debian-family: install git and build tools with its own "
+                                 "package manager.".format(self.facts.system.distro_id))
+            return StepSpec("apt-prerequisites", "No apt packages (not a Debian-family system)",
+                            "distribution {}".format(self.facts.system.distro_id), {"packages": []})
+        entry = table.get(generation)
+        if entry is None:
+            self.warnings.append("No apt prerequisites known for {}.".format(
+                "JetPack {}".format(generation) if generation != "x86" else "x86"))
+            return StepSpec("apt-prerequisites", "No apt packages known", "no apt recipe for {}".format(generation),
+                            {"packages": []})
+        groups = ["torch"] + (["torchvision_build"] if build_torchvision else []) + ["torch2trt_build"] \
+            + (["torch2trt_plugins"] if cmake_plugins else [])
+        packages = _dedupe(p for g in groups for p in entry.get(g, []))
+        label = "JetPack {}.x".format(generation) if generation != "x86" else "x86"
+        return StepSpec("apt-prerequisites", "Install the missing apt packages among {}".format(len(packages)),
+                        "{} needs them for: {}".format(label, ", ".join(g.replace("_", " ") for g in groups)),
+                        {"packages": packages})
