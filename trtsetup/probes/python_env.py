@@ -405,8 +405,9 @@ def _python_from_files(host, python):
     major_minor = _version_from_name(posixpath.basename(real)) or _version_from_name(posixpath.basename(python))
     if major_minor is None:
         major_minor = _newest_beside(host, posixpath.dirname(real)) or _newest_beside(host, bindir)
-    if cfg is not None and cfg.get("version"):
-        version = cfg["version"]  # "3.8.10" (venv) / "3.8.10.final.0" (virtualenv's version_info)
+    cfg_version = (cfg.get("version") or cfg.get("version_info")) if cfg is not None else None
+    if cfg_version:
+        version = cfg_version  # "3.8.10" (venv) / "3.8.10.final.0" (virtualenv's version_info)
         match = re.match(r"^(\d+)\.(\d+)(?:\.(\d+))?", version)
         if match:
             major_minor = (match.group(1), match.group(2))
