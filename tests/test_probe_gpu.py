@@ -1,0 +1,157 @@
+"""NVIDIA driver and GPU probe: /proc file, nvidia-smi through the Host, failure modes."""
+
+import random
+
+from tests.fakehost import CannedHost
+from tests.helpers import SystemTree
+from tests.trees import x86 as trees
+from trtsetup.host import RootHost
+from trtsetup.probes import gpu
+
+SMI = "/usr/bin/nvidia-smi"
+QUERY = (SMI, "--query-gpu=index,name,driver_version,compute_cap,memory.total", "--format=csv,noheader,nounits")
+QUERY_OLD = (SMI, "--query-gpu=index,name,driver_version,memory.total", "--format=csv,noheader,nounits")
+
+H100_HEADER = """Mon Jun  1 10:00:00 2026
++-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 580.95.05              Driver Version: 580.95.05      CUDA Version: 13.0     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+"""
+
+
+def test_root_tree_reads_driver_from_proc_and_runs_nothing(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path))
+    host = RootHost(tree.root)
+    driver, gpus = gpu.read_nvidia(host)
+    assert driver.driver_version == "535.183.01"
+    assert driver.kernel_module == "proprietary"
+    assert driver.source == "proc"
+    assert driver.smi_path == "/usr/bin/nvidia-smi"
+    assert driver.cuda_driver_version is None  # only nvidia-smi knows it
+    assert gpus == ()
+
+
+def test_open_module_is_reported_as_open(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path), driver="565.57.01", open_module=True)
+    driver, _ = gpu.read_nvidia(RootHost(tree.root))
+    assert (driver.driver_version, driver.kernel_module) == ("565.57.01", "open")
+
+
+def test_no_driver_gives_an_empty_record(tmp_path):
+    tree = trees.x86_no_driver(SystemTree(tmp_path))
+    driver, gpus = gpu.read_nvidia(RootHost(tree.root))
+    assert driver.driver_version is None and driver.kernel_module is None and driver.source is None
+    assert gpus == ()
+
+
+def test_jetson_proc_file_is_an_l4t_version_not_a_driver(tmp_path):
+    tree = SystemTree(tmp_path)
+    tree.write("/proc/driver/nvidia/version",
+               "NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  35.3.1  Release Build  "
+               "(buildbrain@mobile-u64-6289-d7000)  Sun Mar 19 08:09:33 PDT 2023\n")
+    driver, _ = gpu.read_nvidia(RootHost(tree.root))
+    assert driver.kernel_module == "tegra"
+    assert driver.module_version == "35.3.1"
+    assert driver.driver_version is None
+
+
+def test_live_h100_reports_gpu_driver_and_cuda_from_smi(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path), driver="580.95.05", open_module=True)
+    host = CannedHost(tree.root, commands={
+        QUERY: (0, "0, NVIDIA H100 80GB HBM3, 580.95.05, 9.0, 81559\n", ""),
+        (SMI,): (0, H100_HEADER, ""),
+    })
+    driver, gpus = gpu.read_nvidia(host)
+    assert driver.driver_version == "580.95.05"
+    assert driver.source == "nvidia-smi"
+    assert driver.cuda_driver_version == "13.0"
+    assert driver.smi_error is None
+    assert [(g.index, g.name, g.compute_capability, g.memory_mib) for g in gpus] == [
+        (0, "NVIDIA H100 80GB HBM3", "9.0", 81559)]
+
+
+def test_old_driver_without_compute_cap_falls_back_to_a_second_query(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path), driver="470.182.03")
+    host = CannedHost(tree.root, commands={
+        QUERY: (2, "Field \"compute_cap\" is not a valid field to query.\n\n", ""),
+        QUERY_OLD: (0, "0, Tesla T4, 470.182.03, 15109\n", ""),
+        (SMI,): (0, "| NVIDIA-SMI 470.182.03   Driver Version: 470.182.03   CUDA Version: 11.4     |\n", ""),
+    })
+    driver, gpus = gpu.read_nvidia(host)
+    assert [c[:2] for c in host.calls] == [list(QUERY[:2]), list(QUERY_OLD[:2]), [SMI]]
+    assert driver.smi_error is None
+    assert driver.cuda_driver_version == "11.4"
+    assert gpus[0].name == "Tesla T4" and gpus[0].compute_capability is None and gpus[0].memory_mib == 15109
+
+
+def test_version_mismatch_reports_module_and_nvml_versions(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path), driver="580.173.02")
+    host = CannedHost(tree.root, commands={
+        QUERY: (18, "Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 580.178\n", ""),
+    })
+    driver, gpus = gpu.read_nvidia(host)
+    assert driver.smi_error == "Driver/library version mismatch"
+    assert driver.nvml_version == "580.178"
+    assert driver.module_version == "580.173.02"
+    assert driver.driver_version == "580.173.02"  # the loaded kernel module
+    assert gpus == ()
+
+
+def test_smi_that_cannot_reach_the_driver_is_an_error_not_a_crash(tmp_path):
+    tree = trees.x86_no_driver(SystemTree(tmp_path))
+    tree.write("/usr/bin/nvidia-smi", b"\x7fELF", mode=0o755)
+    host = CannedHost(tree.root, commands={
+        QUERY: (9, "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+                   "Make sure that the latest NVIDIA driver is installed and running.\n\n", ""),
+    })
+    driver, gpus = gpu.read_nvidia(host)
+    assert driver.smi_error == "couldn't communicate with the NVIDIA driver"
+    assert driver.driver_version is None and gpus == ()
+
+
+def test_smi_timeout_is_reported(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path))
+    host = CannedHost(tree.root, commands={QUERY: "timeout"})
+    driver, gpus = gpu.read_nvidia(host)
+    assert "timed out" in driver.smi_error
+    assert driver.driver_version == "535.183.01"  # still known from /proc
+
+
+def test_jetpack6_smi_na_fields_are_none(tmp_path):
+    tree = SystemTree(tmp_path)
+    tree.write("/proc/driver/nvidia/version",
+               "NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  36.4.3  Release Build  "
+               "(buildbrain@mobile-u64-6336-d8000)  Wed Jan  8 01:49:37 PST 2025\n")
+    tree.write("/usr/bin/nvidia-smi", b"\x7fELF", mode=0o755)
+    tree.environ(PATH="/usr/bin:/bin")
+    host = CannedHost(tree.root, commands={
+        QUERY: (0, "0, Orin (nvgpu), [N/A], 8.7, [N/A]\n", ""),
+        (SMI,): (0, "| NVIDIA-SMI 540.4.0                Driver Version: 540.4.0      CUDA Version: 12.6     |\n", ""),
+    })
+    driver, gpus = gpu.read_nvidia(host)
+    assert driver.kernel_module == "tegra"
+    assert gpus[0].name == "Orin (nvgpu)" and gpus[0].memory_mib is None
+    assert driver.cuda_driver_version == "12.6"
+
+
+def test_gpu_records_carry_no_uuid_or_serial(tmp_path):
+    tree = trees.x86(SystemTree(tmp_path))
+    host = CannedHost(tree.root, commands={QUERY: (0, "0, NVIDIA A100-SXM4-40GB, 535.183.01, 8.0, 40960\n", ""),
+                                           (SMI,): (0, H100_HEADER, "")})
+    gpu.read_nvidia(host)
+    for argv in host.calls:
+        assert not any("uuid" in a or "serial" in a for a in argv)
+
+
+def test_parsers_never_raise_on_garbage():
+    rng = random.Random(7)
+    alphabet = "NVRM version: Kernel Module for x86_64 0123456789.,[]N/A|\n\t\x00\xff"
+    parsers = (gpu.parse_proc_driver_version, gpu.parse_nvidia_smi_query, gpu.parse_nvidia_smi_header,
+               gpu.parse_nvidia_smi_error)
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        for parse in parsers:
+            parse(text)
+    for parse in parsers:
+        assert parse(None) is None and parse(b"bytes") is None
