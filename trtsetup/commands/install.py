@@ -1,0 +1,150 @@
+"""``trtsetup install``: resolve the plan for this machine and run it.
+
+A plain function of resolved arguments (pipx style): the CLI parses the options, probes the
+facts, loads the recipes, calls ``install`` and prints ``render_install_text(result)`` or
+``result.to_json()``, then exits with ``result.exit_code`` (0 converged, 1 a step failed,
+2 refused: no root for apt, a blocked step, another install running).
+"""
+
+import os
+import sys
+from typing import Any, Callable, Dict, List, Optional
+
+from ..errors import UsageError
+from ..executor import (BLOCKED, DONE, FAILED, NOT_RUN, SKIPPED, WOULD_RUN, InstallResult,
+                        execute)
+from ..host import RootHost, SnapshotHost
+from ..plan.steps import build_steps
+from ..plan.steps.download import terminal_progress
+from ..plan.steps.pip import is_isolated
+from ..probes.python_env import read_python
+
+__all__ = ["install", "render_install_text", "default_state_dir", "default_cache_dir",
+           "InstallResult"]
+
+
+def default_state_dir(env=None):
+    # type: (Optional[Dict[str, str]]) -> str
+    """``$XDG_STATE_HOME/trtsetup``, else ``~/.local/state/trtsetup``: lock, logs, manifest."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or os.path.join(_home(env), ".local", "state")
+    return os.path.join(base, "trtsetup")
+
+
+def default_cache_dir(env=None):
+    # type: (Optional[Dict[str, str]]) -> str
+    """``$XDG_CACHE_HOME/trtsetup``, else ``~/.cache/trtsetup``: downloads and built wheels."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or os.path.join(_home(env), ".cache")
+    return os.path.join(base, "trtsetup")
+
+
+def _home(env):
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def _option(overrides, name):
+    value = (overrides or {}).get(name)
+    return None if value in ("", [], ()) else value
+
+
+def install(host, facts, recipes, overrides=None, user=False, dry_run=False, skip_apt=False,
+            state_dir=None, cache_dir=None, emit=None, progress_factory=None):
+    # type: (Any, Any, Any, Optional[Dict[str, Any]], bool, bool, bool, Optional[str], Optional[str], Optional[Callable[[str], None]], Optional[Callable[[str], Any]]) -> InstallResult
+    """Resolve the plan from ``facts`` + ``recipes`` + ``overrides`` (the CLI's dict, see
+    ``plan/resolve.py``) and execute it on ``host`` (this machine).
+
+    ``emit(message)`` receives progress lines (the CLI prints them on stderr).
+    ``progress_factory(label)`` returns a download progress callback or None; by default a
+    bar is drawn on stderr when it is a terminal and NO_COLOR is unset.
+    """
+    from ..plan.resolve import resolve_plan
+
+    if isinstance(host, (RootHost, SnapshotHost)) or not host.can_run:
+        raise UsageError("install changes this machine; it cannot run on a captured tree or snapshot",
+                         fix="Run `trtsetup plan` with --root/--snapshot to see what it would do there.")
+    emit = emit or (lambda message: None)
+    plan = resolve_plan(facts, recipes, overrides)
+    python = (_option(overrides, "python") or plan.target.get("python_executable")
+              or facts.python.executable or "python3")
+    steps = build_steps(plan)
+    warnings = list(plan.warnings)  # type: List[str]
+    if user:
+        env = read_python(host, python)
+        if env.error is None and is_isolated(env):
+            user = False
+            warnings.append("--user ignored: {} is a {} ({}); installing into it, because a --user "
+                            "install would be invisible there".format(
+                                python, "conda environment" if env.is_conda else "virtual environment",
+                                env.prefix))
+            emit(warnings[-1])
+    options = {
+        "skip_apt": bool(skip_apt),
+        "progress_factory": progress_factory or (lambda label: terminal_progress(sys.stderr, label)),
+        "index_url": _option(overrides, "index_url"),
+        "extra_index_urls": _as_list(_option(overrides, "extra_index_url")),
+        "find_links": _as_list(_option(overrides, "find_links")),
+        "no_index": bool(_option(overrides, "no_index")),
+    }
+    result = execute(steps, host, python,
+                     state_dir=state_dir or default_state_dir(),
+                     cache_dir=cache_dir or default_cache_dir(),
+                     user=user, options=options, emit=emit, dry_run=dry_run, target=plan.target)
+    return result._replace(warnings=tuple(warnings) + tuple(result.warnings))
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+_MARK_STATUS = {DONE: "ok", SKIPPED: "ok", WOULD_RUN: "warn", FAILED: "fail", BLOCKED: "fail",
+                NOT_RUN: "skip"}
+_PLAIN_MARKS = {"ok": "+", "warn": "*", "fail": "x", "skip": "-"}
+_WORDS = {DONE: "done", SKIPPED: "already done", WOULD_RUN: "would run", FAILED: "FAILED",
+          BLOCKED: "BLOCKED", NOT_RUN: "not run"}
+
+
+def render_install_text(result, style=None):
+    # type: (InstallResult, Any) -> str
+    """The install report for a terminal. ``style`` is ``report.Style`` (marks and colour);
+    without one, plain ASCII marks."""
+    def mark(status):
+        kind = _MARK_STATUS.get(status, "skip")
+        return style.mark(kind) if style is not None else _PLAIN_MARKS[kind]
+
+    width = max([len(s.id) for s in result.steps] or [0])
+    lines = ["trtsetup install{} for {}".format(" --dry-run" if result.dry_run else "",
+                                                 result.python or "(no interpreter)")]
+    for step in result.steps:
+        detail = step.reason if step.status in (SKIPPED, FAILED, BLOCKED) else step.summary
+        lines.append("  {} {}  {}: {}".format(mark(step.status), step.id.ljust(width),
+                                              _WORDS.get(step.status, step.status), detail or ""))
+        if step.status in (FAILED, BLOCKED):
+            if step.fix:
+                lines.append("      fix: {}".format(step.fix))
+            if step.log_path:
+                lines.append("      log: {}".format(step.log_path))
+    for warning in result.warnings:
+        lines.append("warning: {}".format(warning))
+    if result.error is not None:
+        lines.append("Install stopped: {}".format(result.error.message))
+        log_path = getattr(result.error, "log_path", None)
+        if log_path:
+            lines.append("Log: {}".format(log_path))
+    elif result.dry_run:
+        count = sum(1 for s in result.steps if s.status == WOULD_RUN)
+        lines.append("Dry run: {} step{} would run; nothing was changed.".format(
+            count, "" if count == 1 else "s"))
+    elif result.changed:
+        done = [s.id for s in result.steps if s.status == DONE]
+        lines.append("Changed: {}. Manifest: {}".format(", ".join(done), result.manifest_path))
+    else:
+        lines.append("Nothing to do: everything is already installed (nothing changed).")
+    if result.log_dir and (result.changed or result.error is not None):
+        lines.append("Logs: {}".format(result.log_dir))
+    text = "\n".join(lines) + "\n"
+    return style.text(text) if style is not None else text

@@ -1,0 +1,343 @@
+"""Run a plan's steps: the only place where trtsetup changes the machine.
+
+For each step, in order: re-check ``is_satisfied`` right before it (an earlier step may have
+changed the machine), then run it with its own log file, then record what it did in the
+manifest. The whole run holds an ``flock`` on ``<state>/install.lock``, so a second install
+fails fast naming the first one's pid, and a killed install leaves no stale lock (the kernel
+drops an flock with its process).
+
+Everything is written so that a run killed with SIGKILL at any point completes on the next
+run with no clean-up by hand: downloads land in ``.part`` files renamed when verified,
+builds happen in ``<cache>/tmp`` (emptied by the next run, under the lock), wheels are copied
+into the cache atomically, and the manifest is replaced atomically.
+"""
+
+import datetime
+import errno
+import fcntl
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
+
+from .atomic import write_json_atomic
+from .errors import ActionFailed, RefusedError, TrtsetupError
+from .host import CommandResult, _subprocess_env
+from .plan.step import ExecContext, Step
+
+INSTALL_SCHEMA = "trtsetup.install/1"
+MANIFEST_SCHEMA = "trtsetup.manifest/1"
+LOG_TAIL_BYTES = 256 * 1024     # how much of a command's output a step gets back to analyse
+
+# Statuses of a step in an InstallResult
+DONE = "done"                   # it ran and changed the machine
+SKIPPED = "skipped"             # already satisfied (reason says why) or skipped by an option
+FAILED = "failed"
+WOULD_RUN = "would-run"         # --dry-run: it has work to do
+NOT_RUN = "not-run"             # an earlier step failed or was blocked
+BLOCKED = "blocked"             # the plan says it cannot run on this machine (StepSpec.blocked)
+
+
+class StepOutcome(NamedTuple):
+    id: str
+    summary: str
+    status: str
+    reason: Optional[str] = None        # why skipped, or what went wrong
+    fix: Optional[str] = None
+    log_path: Optional[str] = None
+    seconds: float = 0.0
+    details: Optional[Dict[str, Any]] = None   # what run() returned (also in the manifest)
+
+    def to_json(self):
+        return {"id": self.id, "summary": self.summary, "status": self.status,
+                "reason": self.reason, "fix": self.fix, "log_path": self.log_path,
+                "seconds": round(self.seconds, 3), "details": self.details}
+
+
+class InstallResult(NamedTuple):
+    steps: Sequence[StepOutcome]
+    changed: bool
+    dry_run: bool
+    python: Optional[str]
+    log_dir: Optional[str]
+    manifest_path: Optional[str]
+    warnings: Sequence[str] = ()
+    error: Optional[TrtsetupError] = None
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self):
+        # type: () -> int
+        return 0 if self.error is None else self.error.exit_code
+
+    def to_json(self):
+        error = None
+        if self.error is not None:
+            error = {"message": self.error.message, "fix": self.error.fix,
+                     "log_path": getattr(self.error, "log_path", None),
+                     "type": type(self.error).__name__}
+        return {"schema": INSTALL_SCHEMA, "changed": self.changed, "dry_run": self.dry_run,
+                "python": self.python, "steps": [s.to_json() for s in self.steps],
+                "log_dir": self.log_dir, "manifest": self.manifest_path,
+                "warnings": list(self.warnings), "error": error, "exit_code": self.exit_code,
+                "seconds": round(self.seconds, 3)}
+
+
+# -- the lock ---------------------------------------------------------------------------------
+
+class InstallLock(object):
+    """An exclusive ``flock`` on ``path`` holding the owner's pid; released when the process
+    ends however it ends, so there is never a stale lock to remove."""
+
+    def __init__(self, path):
+        self.path = path
+        self.fd = None  # type: Optional[int]
+
+    def __enter__(self):
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            holder = _read_pid(self.path)
+            raise RefusedError(
+                "another trtsetup install is running ({}; lock {})".format(
+                    "pid {}".format(holder) if holder else "pid unknown", self.path),
+                fix="Wait for it to finish; the lock is released as soon as that process ends.")
+        os.ftruncate(fd, 0)
+        os.write(fd, "{}\n".format(os.getpid()).encode("ascii"))
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+        return False
+
+
+def _read_pid(path):
+    # type: (str) -> Optional[int]
+    try:
+        with open(path, "r") as handle:
+            text = handle.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+# -- running commands into a log ----------------------------------------------------------------
+
+def child_env(extra=None):
+    # type: (Optional[Dict[str, str]]) -> Dict[str, str]
+    """The environment of every command a step runs: ours without what would redirect the
+    target's Python or pip (PYTHONPATH, PYTHONHOME, PIP_TARGET, PIP_PREFIX, PIP_USER), plus
+    the step's own variables."""
+    env = _subprocess_env(None)
+    env.pop("PIP_USER", None)
+    env.update(extra or {})
+    return env
+
+
+def _display(argv):
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+def log_runner(log_path):
+    # type: (str) -> Callable[..., CommandResult]
+    """``run_logged(argv, env=None, cwd=None, timeout=None)``: run ``argv`` with its output
+    streamed into ``log_path`` (so a long build can be followed with ``tail -f``) and return
+    a CommandResult whose ``stdout`` is the (tail of the) combined output."""
+
+    def run_logged(argv, env=None, cwd=None, timeout=None):
+        argv = [str(a) for a in argv]
+        started = time.monotonic()
+        with open(log_path, "ab") as log:
+            log.write("\n$ {}{}\n".format(_display(argv), "   (in {})".format(cwd) if cwd else "").encode("utf-8"))
+            log.flush()
+            start = log.tell()
+            try:
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                        stderr=subprocess.STDOUT, env=child_env(env), cwd=cwd)
+            except OSError as exc:
+                error = "not-found" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc))
+                log.write("[could not start: {}]\n".format(error).encode("utf-8"))
+                return CommandResult(argv, None, "", "", error, time.monotonic() - started)
+            error = None
+            try:
+                returncode = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                returncode, error = None, "timeout"
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            end = log.tell()
+            log.write("[exit {}{}]\n".format(returncode, ", timed out" if error else "").encode("utf-8"))
+        with open(log_path, "rb") as handle:
+            handle.seek(max(start, end - LOG_TAIL_BYTES))
+            output = handle.read(end - max(start, end - LOG_TAIL_BYTES)).decode("utf-8", "replace")
+        return CommandResult(argv, returncode, output, "", error, time.monotonic() - started)
+
+    return run_logged
+
+
+def _no_commands(argv, env=None, cwd=None, timeout=None):
+    """run_logged in a dry run: nothing runs."""
+    return CommandResult([str(a) for a in argv], None, "", "", "dry-run")
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def read_manifest(path):
+    # type: (str) -> Dict[str, Any]
+    """The manifest of earlier installs, or an empty one (missing or damaged file)."""
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            doc = json.load(handle)
+    except (OSError, ValueError):
+        doc = None
+    if not isinstance(doc, dict) or doc.get("schema") != MANIFEST_SCHEMA:
+        doc = {"schema": MANIFEST_SCHEMA}
+    if not isinstance(doc.get("steps"), dict):
+        doc["steps"] = {}
+    return doc
+
+
+# -- the run ----------------------------------------------------------------------------------------
+
+def execute(steps, host, python, state_dir, cache_dir, user=False, options=None, emit=None,
+            dry_run=False, target=None):
+    # type: (Sequence[Step], Any, str, str, str, bool, Optional[Dict[str, Any]], Optional[Callable[[str], None]], bool, Optional[Dict[str, Any]]) -> InstallResult
+    """Run ``steps`` against ``host`` for the interpreter ``python``.
+
+    ``options`` are read by steps (``skip_apt``, index options, ``progress_factory``);
+    ``target`` (versions of the platform: TensorRT, CUDA, JetPack ...) goes into the
+    manifest so the doctor can later spot drift. Raises RefusedError when another install
+    holds the lock; every other failure is reported in the result (``error``, exit code).
+    """
+    emit = emit or (lambda message: None)
+    options = dict(options or {})
+    started = time.monotonic()
+    if dry_run:
+        outcomes, warnings, error = _run_steps(steps, host, python, state_dir, cache_dir, user,
+                                               options, emit, None)
+        return InstallResult(tuple(outcomes), False, True, python, None, None, tuple(warnings),
+                             error, time.monotonic() - started)
+    with InstallLock(os.path.join(state_dir, "install.lock")):
+        scratch = os.path.join(cache_dir, "tmp")
+        shutil.rmtree(scratch, ignore_errors=True)  # left by a killed run; we hold the lock
+        options.setdefault("tmp_dir", scratch)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        log_dir = os.path.join(state_dir, "logs", "{}-{}".format(stamp, os.getpid()))
+        manifest_path = os.path.join(state_dir, "manifest.json")
+        recorder = _ManifestRecorder(manifest_path, python, target)
+        outcomes, warnings, error = _run_steps(steps, host, python, state_dir, cache_dir, user,
+                                               options, emit, (log_dir, recorder))
+        changed = any(o.status == DONE for o in outcomes)
+        return InstallResult(tuple(outcomes), changed, False, python,
+                             log_dir if os.path.isdir(log_dir) else None, manifest_path,
+                             tuple(warnings), error, time.monotonic() - started)
+
+
+class _ManifestRecorder(object):
+    def __init__(self, path, python, target):
+        self.path = path
+        self.python = python
+        self.target = target
+
+    def record(self, step, status, details=None, reason=None):
+        doc = read_manifest(self.path)
+        previous = doc["steps"].get(step.id)
+        if status == SKIPPED and previous is not None:
+            return  # nothing new to say about it
+        entry = {"status": "installed" if status == DONE else "present", "summary": step.summary,
+                 "reason": reason, "at": _now(), "details": details}
+        doc["steps"][step.id] = entry
+        doc["python"] = self.python
+        doc["updated"] = _now()
+        if self.target is not None and status == DONE:
+            doc["platform"] = self.target
+        write_json_atomic(self.path, doc)
+
+
+def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, live):
+    outcomes = []  # type: List[StepOutcome]
+    warnings = []  # type: List[str]
+    error = None   # type: Optional[TrtsetupError]
+    total = len(steps)
+    for index, step in enumerate(steps, 1):
+        label = "[{}/{}] {}".format(index, total, step.id)
+        if error is not None:
+            outcomes.append(StepOutcome(step.id, step.summary, NOT_RUN,
+                                        "not run: an earlier step stopped the install"))
+            continue
+        log_path = None
+        if live is not None:
+            log_dir, recorder = live
+            log_path = os.path.join(log_dir, "{:02d}-{}.log".format(index, step.id))
+        ctx = ExecContext(host=host, python=python, user=user, dry_run=live is None,
+                          state_dir=state_dir, cache_dir=cache_dir, log_path=log_path,
+                          run_logged=log_runner(log_path) if log_path else _no_commands,
+                          emit=emit, options=options)
+        began = time.monotonic()
+        blocked = getattr(step, "blocked", None)
+        if blocked:
+            error = RefusedError("{} cannot run: {}".format(step.id, blocked),
+                                 fix="Fix what the plan names, then re-run the install; the steps "
+                                     "before it are kept.")
+            emit("{}: blocked: {}".format(label, blocked))
+            outcomes.append(StepOutcome(step.id, step.summary, BLOCKED, blocked, error.fix))
+            continue
+        try:
+            reason = step.is_satisfied(ctx)
+            if reason is not None:
+                emit("{}: nothing to do ({})".format(label, reason))
+                if live is not None:
+                    live[1].record(step, SKIPPED, reason=reason)
+                outcomes.append(StepOutcome(step.id, step.summary, SKIPPED, reason,
+                                            seconds=time.monotonic() - began))
+                continue
+            if live is None:
+                emit("{}: would run: {}".format(label, step.summary))
+                outcomes.append(StepOutcome(step.id, step.summary, WOULD_RUN, step.reason,
+                                            seconds=time.monotonic() - began))
+                continue
+            os.makedirs(os.path.dirname(log_path), exist_ok=True)
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write("# {} — {}\n# why: {}\n# started {}\n".format(
+                    step.id, step.summary, step.reason, _now()))
+            emit("{}: {}".format(label, step.summary))
+            details = step.run(ctx)
+            after = step.is_satisfied(ctx)
+            if after is None:
+                warnings.append("{} finished, but a fresh check does not find its result; "
+                                "see {}".format(step.id, log_path))
+            live[1].record(step, DONE, details=details, reason=step.reason)
+            outcomes.append(StepOutcome(step.id, step.summary, DONE, after or step.reason,
+                                        log_path=log_path, seconds=time.monotonic() - began,
+                                        details=details))
+        except TrtsetupError as exc:
+            if isinstance(exc, ActionFailed) and exc.log_path is None:
+                exc.log_path = log_path if log_path and os.path.exists(log_path) else None
+            error = exc
+            emit("{}: failed: {}{}".format(label, exc.message,
+                                           " (log: {})".format(exc.log_path) if getattr(exc, "log_path", None) else ""))
+            outcomes.append(StepOutcome(step.id, step.summary, FAILED, exc.message, exc.fix,
+                                        getattr(exc, "log_path", None) or (
+                                            log_path if log_path and os.path.exists(log_path) else None),
+                                        time.monotonic() - began))
+    return outcomes, warnings, error

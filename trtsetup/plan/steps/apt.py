@@ -1,0 +1,90 @@
+"""The apt-prerequisites step: install the Debian packages that are missing, and only those.
+
+What is installed is read from ``/var/lib/dpkg/status`` through the host. As root the step
+runs ``apt-get install -y --no-install-recommends``; otherwise ``sudo -n`` (never a password
+prompt); if sudo cannot run without a password it stops with the exact command to run by hand.
+``--skip-apt`` leaves apt alone and says which packages were not checked in.
+"""
+
+import os
+import shlex
+from typing import Any, List
+
+from ...errors import ActionFailed, RefusedError
+from ...probes.jetson import DPKG_STATUS, parse_dpkg_status
+from ..step import Step
+
+APT_TIMEOUT = 3600.0
+APT_ARGS = ["apt-get", "install", "-y", "--no-install-recommends"]
+
+_SUDO_REFUSALS = ("a password is required", "a terminal is required", "is not in the sudoers",
+                  "may not run sudo", "is not allowed to execute")
+
+
+def missing_packages(status_text, wanted):
+    # type: (str, List[str]) -> List[str]
+    """Wanted package names that dpkg does not list as installed (``name:arch`` allowed)."""
+    have = parse_dpkg_status(status_text)
+    return [name for name in wanted if name.split(":", 1)[0] not in have and name not in have]
+
+
+def shell_command(argv):
+    # type: (List[str]) -> str
+    """An argv as a line to paste into a shell (display only: we never run shell strings)."""
+    return " ".join(shlex.quote(a) for a in argv)
+
+
+class AptPrerequisites(Step):
+    """params: ``{"packages": [...]}``."""
+
+    id = "apt-prerequisites"
+
+    def __init__(self, spec):
+        self.summary = spec.summary
+        self.reason = spec.reason
+        self.packages = list(spec.params.get("packages") or [])
+
+    def describe(self):
+        return {"params": {"packages": list(self.packages)}}
+
+    def _missing(self, ctx):
+        return missing_packages(ctx.host.read_text(DPKG_STATUS) or "", self.packages)
+
+    def is_satisfied(self, ctx):
+        missing = self._missing(ctx)
+        if not missing:
+            return "all {} packages are installed ({})".format(len(self.packages), ", ".join(self.packages)) \
+                if self.packages else "no Debian packages are needed"
+        if ctx.options.get("skip_apt"):
+            return "--skip-apt: not installing {} (install them yourself: {})".format(
+                ", ".join(missing), shell_command(["sudo"] + APT_ARGS + missing))
+        return None
+
+    def run(self, ctx):
+        missing = self._missing(ctx)
+        argv = APT_ARGS + missing
+        by_hand = shell_command(["sudo"] + argv)
+        if os.geteuid() != 0:
+            if ctx.host.which("sudo") is None:
+                raise RefusedError(
+                    "installing Debian packages needs root, and sudo is not installed",
+                    fix="As root, run: {}  — then re-run this install (or pass --skip-apt).".format(
+                        shell_command(argv)))
+            argv = ["sudo", "-n"] + argv
+        ctx.emit("installing Debian packages: {}".format(" ".join(missing)))
+        result = ctx.run_logged(argv, env={"DEBIAN_FRONTEND": "noninteractive"}, timeout=APT_TIMEOUT)
+        output = result.stdout + result.stderr
+        if not result.ok and argv[0] == "sudo" and any(s in output for s in _SUDO_REFUSALS):
+            raise RefusedError(
+                "installing Debian packages needs root, and sudo asks for a password",
+                fix="Run: {}  — then re-run this install (or pass --skip-apt).".format(by_hand))
+        if not result.ok:
+            lines = [l for l in output.splitlines() if l.startswith("E:")] or output.splitlines()[-2:]
+            fix = "Read the log for apt's output."
+            if "Unable to locate package" in output:
+                fix = "Refresh the package lists (`sudo apt-get update`) and re-run."
+            elif "Could not get lock" in output or "Unable to acquire" in output:
+                fix = "Another apt or dpkg is running; wait for it to finish and re-run."
+            raise ActionFailed("apt-get install failed: {}".format("; ".join(lines)[:500]),
+                               fix=fix, log_path=ctx.log_path)
+        return {"installed": missing, "command": argv}
