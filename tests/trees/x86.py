@@ -198,6 +198,11 @@ def x86(tree, driver="535.183.01", open_module=False, cuda="12.2", trt="8.6.1.6"
     tree.write("/proc/meminfo", MEMINFO)
     tree.write("/proc/sys/kernel/osrelease", "5.15.0-113-generic\n")
     tree.write("/proc/1/cgroup", "0::/init.scope\n")
+    tree.write("/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
+               "# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n")
+    tree.write("/usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF\x02\x01\x01\x03")
+    dpkg_append(tree, {"libc6": "2.39-0ubuntu8.4" if ubuntu == "24.04" else "2.35-0ubuntu3.8",
+                       "base-files": "13ubuntu10" if ubuntu == "24.04" else "12ubuntu4.6"})
     variables = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                  "HOME": "/root", "LANG": "C.UTF-8"}
     if driver:
