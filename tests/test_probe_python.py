@@ -342,6 +342,19 @@ def test_cpu_only_torch_and_mismatched_torchvision(tmp_path):
     assert "operator torchvision::nms does not exist" in rt.torchvision_error
 
 
+def test_torchvision_built_for_another_torch_fails_at_import(tmp_path):
+    # What torchvision 0.20.1 does under torch 2.13.0+cpu (seen on the dev machine): the
+    # operator registration at import raises, before any op can be called.
+    exe = _fake_torch_venv(tmp_path, FAKE_TORCH.format(version="2.13.0+cpu", cuda=None, available=False), "pass")
+    site = glob.glob(str(tmp_path / "env" / "lib" / "python3.*" / "site-packages"))[0]
+    _write(os.path.join(site, "torchvision", "__init__.py"),
+           "raise RuntimeError('operator torchvision::nms does not exist')\n")
+    rt = read_torch_runtime(LiveHost(), exe, timeout=30)
+    assert rt.imported is True
+    assert rt.torchvision_imported is False and rt.torchvision_ops is False
+    assert rt.torchvision_error == "RuntimeError: operator torchvision::nms does not exist"
+
+
 def test_torch_import_error_is_reported_as_text(tmp_path):
     exe = _fake_torch_venv(tmp_path, "print('noise on stdout')\nimport os\nos.write(1, b'C-level noise\\n')\n"
                                      "raise OSError('libcurand.so.10: cannot open shared object file: No such file or directory')\n")

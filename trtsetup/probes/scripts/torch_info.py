@@ -113,6 +113,10 @@ def _torchvision(doc, torch):
     except BaseException as exc:
         doc["torchvision_imported"] = False
         doc["torchvision_error"] = _err(exc)
+        if "torchvision::" in doc["torchvision_error"]:
+            # torchvision >= 0.15 registers its operators at import: a build for another
+            # torch fails right here with "operator torchvision::nms does not exist".
+            doc["torchvision_ops"] = False
         return
     doc["torchvision_imported"] = True
     doc["torchvision_version"] = str(getattr(torchvision, "__version__", None) or "") or None
