@@ -71,6 +71,7 @@ def test_nvcc_runs_only_when_no_version_file(tmp_path):
 def test_distro_nvcc_in_usr_bin(tmp_path):
     tree = SystemTree(tmp_path)
     tree.write("/usr/bin/nvcc", b"\x7fELF", mode=0o755)
+    tree.write("/usr/include/cuda.h", "#define CUDA_VERSION 11050\n")  # nvidia-cuda-dev
     tree.environ(PATH="/usr/bin:/bin")
     nvcc_11_5 = NVCC_12_2.replace("release 12.2, V12.2.140", "release 11.5, V11.5.119")
     host = CannedHost(tree.root, commands={("/usr/bin/nvcc", "--version"): (0, nvcc_11_5, "")})
@@ -111,3 +112,18 @@ def test_no_cudnn(tmp_path):
     tree = trees.x86_no_driver(SystemTree(tmp_path))
     facts = cudnn.read_cudnn(RootHost(tree.root), CudaToolkit())
     assert facts.version is None and facts.header is None
+
+
+def test_nvcc_wrapper_in_usr_local_bin_is_not_a_toolkit_home(tmp_path):
+    # Seen on a real machine: /usr/local/bin/nvcc is `exec /usr/local/cuda-13.0/bin/nvcc "$@"`.
+    tree = SystemTree(tmp_path)
+    tree.write("/usr/local/bin/nvcc", '#!/bin/sh\nexec /usr/local/cuda-13.0/bin/nvcc "$@"\n', mode=0o755)
+    tree.write("/usr/local/cuda-13.0/bin/nvcc", b"\x7fELF", mode=0o755)
+    tree.write("/usr/local/cuda-13.0/include/cuda.h", "#define CUDA_VERSION 13000\n")
+    tree.symlink("/usr/local/cuda", "/usr/local/cuda-13.0")
+    tree.environ(PATH="/usr/local/bin:/usr/bin:/bin")
+    nvcc_13 = NVCC_12_2.replace("release 12.2, V12.2.140", "release 13.0, V13.0.88")
+    host = CannedHost(tree.root, commands={("/usr/local/cuda-13.0/bin/nvcc", "--version"): (0, nvcc_13, "")})
+    facts = cuda.read_cuda(host)
+    assert facts.homes == ("/usr/local/cuda-13.0",)
+    assert (facts.home, facts.version, facts.source, facts.nvcc_on_path) == ("/usr/local/cuda-13.0", "13.0.88", "nvcc", True)

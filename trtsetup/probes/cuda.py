@@ -13,7 +13,7 @@ source="version.json", cuda_home_env=None, homes=("/usr/local/cuda-12.2",))``
 import json
 import posixpath
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -98,32 +98,37 @@ def _version_key(path):
         return Version("0")
 
 
-def _looks_like_toolkit(host, home):
-    return (host.exists(posixpath.join(home, "version.json"))
-            or host.exists(posixpath.join(home, "version.txt"))
-            or host.exists(posixpath.join(home, "bin", "nvcc")))
+def _looks_like_toolkit(host, home, strict=False):
+    if (host.exists(posixpath.join(home, "version.json"))
+            or host.exists(posixpath.join(home, "version.txt"))):
+        return True
+    if not host.exists(posixpath.join(home, "bin", "nvcc")):
+        return False
+    # The directory above an nvcc on PATH must also hold the headers: /usr/local/bin/nvcc can
+    # be a wrapper script, and /usr/local is no toolkit.
+    return not strict or host.exists(posixpath.join(home, "include", "cuda.h"))
 
 
 def _candidates(host):
     # type: (object) -> List[str]
     env = host.env
-    found = []  # type: List[str]
+    found = []  # type: List[Tuple[str, bool]]
     for name in ("CUDA_HOME", "CUDA_PATH"):
         value = (env.get(name) or "").strip()
         if value:
-            found.append(value.rstrip("/") or "/")
+            found.append((value.rstrip("/") or "/", False))
     if host.exists("/usr/local/cuda"):
-        found.append(host.realpath("/usr/local/cuda"))
+        found.append((host.realpath("/usr/local/cuda"), False))
     dirs = [p.rstrip("/") for p in host.glob("/usr/local/cuda-*") if host.is_dir(p)]
-    found.extend(sorted(dirs, key=_version_key, reverse=True))
+    found.extend((d, False) for d in sorted(dirs, key=_version_key, reverse=True))
     nvcc = host.which("nvcc")
     if nvcc:
         real = host.realpath(nvcc)
-        found.append(posixpath.dirname(posixpath.dirname(real)))
-    unique = []  # type: List[str]
-    for path in found:
-        if path not in unique:
-            unique.append(path)
+        found.append((posixpath.dirname(posixpath.dirname(real)), True))
+    unique = []  # type: List[Tuple[str, bool]]
+    for path, strict in found:
+        if path not in [p for p, _ in unique]:
+            unique.append((path, strict))
     return unique
 
 
@@ -133,7 +138,7 @@ def read_cuda(host):
     env = host.env
     cuda_home_env = (env.get("CUDA_HOME") or env.get("CUDA_PATH") or "").strip() or None
     candidates = _candidates(host)
-    homes = tuple(p for p in candidates if _looks_like_toolkit(host, p))
+    homes = tuple(p for p, strict in candidates if _looks_like_toolkit(host, p, strict))
     home = homes[0] if homes else None
 
     version = None
