@@ -240,6 +240,7 @@ def test_root_tree_python_is_inferred_from_files(tmp_path):
     assert env.executable == "/usr/bin/python3"
     assert env.version == "3.6.9"
     assert env.prefix == "/usr" and env.is_venv is False and env.user_site_enabled is True
+    assert env.purelib == "/usr/local/lib/python3.6/dist-packages"
     assert env.user_site == "/home/nano/.local/lib/python3.6/site-packages"
     assert env.site_dirs == ("/home/nano/.local/lib/python3.6/site-packages",
                              "/usr/local/lib/python3.6/dist-packages",

@@ -451,8 +451,15 @@ def _python_from_files(host, python):
                      base_prefix=base_prefix, is_venv=is_venv, is_conda=is_conda,
                      system_site_packages=system_site, user_site_enabled=user_enabled,
                      user_site=user_site,
-                     purelib=posixpath.join(prefix, "lib", xy, "site-packages") if is_venv else None,
+                     purelib=_purelib(prefix, xy, is_venv),
                      site_dirs=tuple(site_dirs), source="files")
+
+
+def _purelib(prefix, xy, is_venv):
+    """Where ``pip install`` puts packages (Debian patches its python to /usr/local)."""
+    if prefix == "/usr" and not is_venv:
+        return "/usr/local/lib/{}/dist-packages".format(xy)
+    return posixpath.join(prefix, "lib", xy, "site-packages")
 
 
 def _base_site_dirs(base, xy):
