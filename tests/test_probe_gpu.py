@@ -155,3 +155,19 @@ def test_parsers_never_raise_on_garbage():
             parse(text)
     for parse in parsers:
         assert parse(None) is None and parse(b"bytes") is None
+
+
+def test_snapshot_replays_what_was_recorded(tmp_path):
+    import json
+    from trtsetup.host import RecordingHost, SnapshotHost
+    tree = trees.x86(SystemTree(tmp_path / "tree"), driver="580.95.05", open_module=True)
+    live = CannedHost(tree.root, commands={
+        QUERY: (0, "0, NVIDIA H100 80GB HBM3, 580.95.05, 9.0, 81559\n", ""),
+        (SMI,): (0, H100_HEADER, ""),
+    })
+    recording = RecordingHost(live)
+    recorded = gpu.read_nvidia(recording)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(recording.to_snapshot("2026-01-01T00:00:00Z", "test")))
+    assert gpu.read_nvidia(SnapshotHost(str(path))) == recorded
+    assert recorded[1][0].name == "NVIDIA H100 80GB HBM3"
