@@ -283,3 +283,9 @@ def test_plan_json_is_versioned_and_plain(recipes):
     assert doc["schema"] == "trtsetup.plan/1"
     assert [s["id"] for s in doc["steps"]] == list(STEP_IDS)
     assert json.loads(json.dumps(doc, sort_keys=True)) == doc
+
+
+def test_x86_without_tensorrt_cuda_keeps_torch_on_the_toolkits_major(recipes):
+    p = plan(x86("580.95.05", "10.13.3.9", toolkit="12.8.1"), recipes)
+    assert p.target["index"] == "cu129"
+    assert "toolkit" in p.step("torch-install").reason

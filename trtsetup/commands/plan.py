@@ -67,4 +67,4 @@ def render_plan_text(plan):
         lines.append("Warnings:")
         for warning in plan.warnings:
             lines.append("  - " + warning)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)

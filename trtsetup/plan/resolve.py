@@ -168,7 +168,8 @@ class _Resolver(object):
         l4t = jetson.l4t if jetson is not None else None
         if not jetpack:
             raise UsageError(
-                "cannot tell the JetPack: L4T {} is not in trtsetup's tables".format(l4t or "(unknown)"),
+                "cannot tell the JetPack: " + ("L4T {} is not in trtsetup's tables".format(l4t) if l4t else
+                                               "no L4T release found on this Tegra board"),
                 fix="Pass --jetpack VERSION for the JetPack this L4T belongs to. JetPacks with "
                     "known PyTorch wheels: {}.".format(", ".join(known)))
         if self.ov.get("jetpack") and probed_jp and probed_jp != self.ov.get("jetpack"):
@@ -284,6 +285,10 @@ class _Resolver(object):
         cuda_arch = self._cuda_arch()
         cap, cap_source = self._driver_cuda()
         trt_cuda = self._trt_cuda_major()
+        cuda_major, cuda_major_source = trt_cuda, "TensorRT's CUDA {}".format(trt_cuda)
+        if trt_cuda is None and _major(self.facts.cuda.version) is not None:
+            cuda_major = _major(self.facts.cuda.version)
+            cuda_major_source = "the CUDA {} toolkit's major".format(self.facts.cuda.version)
         self.target.update({
             "kind": "x86", "arch": self.facts.system.arch, "jetpack": None, "l4t": None,
             "driver": self.facts.nvidia.driver_version, "driver_cuda": cap, "driver_cuda_source": cap_source,
@@ -297,7 +302,7 @@ class _Resolver(object):
 
         torch_ov = self.ov.get("torch")
         kind = _torch_kind(torch_ov) if torch_ov else None
-        index_url, index_tag, torch_version, why = self._x86_index(cap, cap_source, trt_cuda, python,
+        index_url, index_tag, torch_version, why = self._x86_index(cap, cap_source, cuda_major, cuda_major_source, python,
                                                                    torch_ov if kind == "version" else None)
         self.target["index"] = index_tag
         self.target["index_url"] = index_url
@@ -351,8 +356,8 @@ class _Resolver(object):
                 return int(match.group(1))
         return None
 
-    def _x86_index(self, cap, cap_source, trt_cuda, python, torch_wanted):
-        # type: (Optional[str], Optional[str], Optional[int], Optional[str], Optional[str]) -> Tuple[Optional[str], Optional[str], Optional[str], str]
+    def _x86_index(self, cap, cap_source, trt_cuda, trt_cuda_source, python, torch_wanted):
+        # type: (Optional[str], Optional[str], Optional[int], str, Optional[str], Optional[str]) -> Tuple[Optional[str], Optional[str], Optional[str], str]
         """(index_url, index tag, torch requirement version, reason)."""
         if torch_wanted:
             try:
@@ -381,7 +386,7 @@ class _Resolver(object):
         if not fitting:
             raise UsageError(
                 "no PyTorch CUDA index fits a driver that supports CUDA {}{}".format(
-                    cap, " and TensorRT built for CUDA {}".format(trt_cuda) if trt_cuda else ""),
+                    cap, " within {}".format(trt_cuda_source) if trt_cuda else ""),
                 fix="Upgrade the NVIDIA driver (see `trtsetup doctor`), or pass --index-url.")
         wanted_minor = _minor(torch_wanted) if torch_wanted else None
         for cuda, entry in fitting:
@@ -394,7 +399,7 @@ class _Resolver(object):
             version = torch_wanted or "{}.*".format(newest)
             why = "{}; the highest PyTorch index for it is {} (CUDA {})".format(cap_source, entry["index"], cuda)
             if trt_cuda is not None:
-                why += " within TensorRT's CUDA {}".format(trt_cuda)
+                why += " within {}".format(trt_cuda_source)
             if torch_wanted:
                 why += "; --torch {} asked for".format(torch_wanted)
             else:
