@@ -63,7 +63,7 @@ class SystemTree(object):
                 existing = handle.read()
         return self.write("/proc/1/environ", existing + data)
 
-    def dpkg(self, packages):
+    def dpkg(self, packages, arch="arm64"):
         """Append installed packages (name -> version) to var/lib/dpkg/status."""
         full = self.path("/var/lib/dpkg/status")
         text = ""
@@ -72,7 +72,7 @@ class SystemTree(object):
                 text = handle.read()
         for name, version in packages.items():
             text += ("Package: {}\nStatus: install ok installed\nPriority: optional\n"
-                     "Architecture: arm64\nVersion: {}\nDescription: {}\n\n").format(name, version, name)
+                     "Architecture: {}\nVersion: {}\nDescription: {}\n\n").format(name, arch, version, name)
         return self.write("/var/lib/dpkg/status", text)
 
 

@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..plan.pairings import max_cuda_for_driver, min_driver_for_cuda
 from .base import make
 
 _driver = make("nvidia-driver-loaded", "The NVIDIA kernel driver is loaded and answers (x86)")
@@ -36,12 +37,6 @@ def check_driver_loaded(ctx):
     return _driver.fail("no NVIDIA driver is loaded",
                         fix="Install the NVIDIA driver (`sudo ubuntu-drivers install`) and reboot; in a "
                             "container, start it with `--gpus all`.")
-
-
-def min_driver_for_cuda(cuda_version, recipes):
-    """The minimum Linux driver for a CUDA toolkit version, from the x86 index recipes."""
-    from ..plan import cuda_compat
-    return cuda_compat.min_driver_for_cuda(cuda_version, recipes)
 
 
 def check_driver_supports_torch(ctx):

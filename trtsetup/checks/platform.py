@@ -11,7 +11,10 @@ def check_platform_recognised(ctx):
     facts = ctx.facts
     jetson = facts.jetson
     if jetson is not None and jetson.l4t:
-        return _recognised.ok("Jetson {} with L4T R{}".format(jetson.module or jetson.model or "(module unknown)", jetson.l4t))
+        name = jetson.module or jetson.model or "Jetson (module unknown)"
+        if not name.startswith("Jetson"):
+            name = "Jetson " + name
+        return _recognised.ok("{} with L4T R{}".format(name, jetson.l4t))
     if jetson is not None:
         # Tegra hardware without L4T files: a Switch, or a custom/Yocto image.
         return _recognised.fail(
@@ -19,9 +22,11 @@ def check_platform_recognised(ctx):
             fix="trtsetup supports NVIDIA's JetPack (L4T) images. On a custom image, install the "
                 "nvidia-l4t-core package or pass --jetpack X.Y to `trtsetup plan`.",
             detail="; ".join(jetson.notes) or None)
-    if facts.gpus or facts.nvidia.driver_version:
-        name = facts.gpus[0].name if facts.gpus else "an NVIDIA GPU"
-        return _recognised.ok("{} {} with driver {}".format(facts.system.arch or "", name, facts.nvidia.driver_version or "(version unknown)").strip())
+    if facts.gpus:
+        return _recognised.ok("{} with NVIDIA driver {}".format(
+            ", ".join(g.name or "NVIDIA GPU" for g in facts.gpus), facts.nvidia.driver_version or "(version unknown)"))
+    if facts.nvidia.driver_version:
+        return _recognised.ok("NVIDIA driver {} loaded (GPU names need nvidia-smi)".format(facts.nvidia.driver_version))
     if facts.nvidia.smi_error:
         return _recognised.fail("the NVIDIA driver does not answer: {}".format(facts.nvidia.smi_error),
                                 fix="Reboot after a driver update; if it persists, reinstall the driver "

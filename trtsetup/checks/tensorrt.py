@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..plan.pairings import torch2trt_for_tensorrt
 from .base import make
 
 _headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
@@ -64,10 +65,13 @@ def check_python_visible(ctx):
     trt_py = facts.tensorrt.python
     py = facts.python
     if not trt_py.checked:
+        # Judge from package metadata in the interpreter's own site dirs (no import).
         pkg = py.packages.get("tensorrt") if py.packages else None
         if pkg is not None:
             return _python.ok("tensorrt {} installed (import not tried: {})".format(
                 pkg.version, "--fast" if ctx.options.get("fast") else "no interpreter to ask"))
+        if py.executable and py.site_dirs and _system_bindings_exist(facts):
+            return _venv_or_missing(ctx, py, "no tensorrt in its site-packages")
         if ctx.options.get("fast"):
             return _python.skip("import not tried (--fast)")
         return _python.skip("no interpreter could be asked")
@@ -78,8 +82,19 @@ def check_python_visible(ctx):
                 fix="Make them one TensorRT: plugins built against one version fail to load in the other.",
                 detail=trt_py.file)
         return _python.ok("tensorrt {} from {}".format(trt_py.version or "(no __version__)", trt_py.file))
+    return _venv_or_missing(ctx, py, trt_py.error or "import failed")
+
+
+def _system_bindings_exist(facts):
+    """JetPack's / Debian's python3-libnvinfer is installed for the system Python."""
+    if facts.jetson is not None and facts.tensorrt.version:
+        return True
+    return any(name.startswith("python3-libnvinfer") for name in facts.tensorrt.packages)
+
+
+def _venv_or_missing(ctx, py, error):
+    facts = ctx.facts
     where = py.executable or "the target Python"
-    error = trt_py.error or "import failed"
     if py.is_venv and not py.system_site_packages and (facts.jetson is not None or facts.tensorrt.packages):
         site = _dist_packages_of(facts)
         return _python.fail(
@@ -137,8 +152,7 @@ def check_version_supported(ctx):
     version = facts.tensorrt.version or facts.tensorrt.python.version
     if not version:
         return _supported.skip("TensorRT version unknown")
-    from ..plan import torch2trt_ref
-    choice = torch2trt_ref.ref_for_tensorrt(version, ctx.recipes)
+    choice = torch2trt_for_tensorrt(version, ctx.recipes)
     if choice.get("supported"):
         return _supported.ok("TensorRT {} → torch2trt {}".format(version, choice["ref"]), detail=choice.get("note"))
     return _supported.fail("TensorRT {} is not supported by any torch2trt release".format(version),

@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..plan.pairings import torchvision_for_torch
 from .base import make
 
 _imports = make("py-torch-imports", "torch is installed in the target Python and imports")
@@ -134,10 +135,9 @@ def check_torchvision(ctx):
     if not vision_version:
         return _vision.warn("torchvision is not installed (torch2trt ≤ v0.5.0 imports it)",
                             fix=_INSTALL)
-    from ..plan import torchvision_pairing
-    expected = torchvision_pairing.torchvision_for_torch(torch_version, ctx.recipes)
+    expected = torchvision_for_torch(torch_version, ctx.recipes)
     runtime = facts.python.torch
-    if runtime.checked and runtime.torchvision_imported is False:
+    if runtime.checked and (runtime.torchvision_imported is False or runtime.torchvision_ops is False):
         return _vision.fail("torchvision {} does not work with torch {}: {}".format(
             vision_version, torch_version, runtime.torchvision_error),
             fix="Rebuild/reinstall torchvision {} for this torch: {}".format(expected or "(matching)", _INSTALL))
