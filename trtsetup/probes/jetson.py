@@ -232,7 +232,7 @@ def parse_compatible(data):
         else:
             parts = [piece]
         for part in parts:
-            for token in _GLUED_VENDOR.split(part):
+            for token in _GLUED_VENDOR.sub("\0", part).split("\0"):  # re.split: no empty matches on 3.6
                 if token and _COMPATIBLE_TOKEN.match(token) and token not in tokens:
                     tokens.append(token)
     return tuple(tokens)
@@ -319,8 +319,8 @@ def resolve_jetpack(l4t, recipes):
     # type: (Optional[str], object) -> Tuple[Optional[str], bool, Optional[str]]
     """(jetpack, exact, note) for an L4T release, from the ``l4t`` recipes.
 
-    A listed release gives its JetPack exactly (with the row's note, if any, e.g. an ambiguous
-    TX1 release). An unlisted one falls back by major (R32 -> 4, R34/R35 -> 5, R36 -> 6,
+    A listed release gives its JetPack exactly, with the row's ``warning`` if it has one (an
+    ambiguous TX1 release, a weakly sourced row). An unlisted one falls back by major (R32 -> 4, R34/R35 -> 5, R36 -> 6,
     R38/R39 -> 7, from the ``"<major>"`` rows): the JetPack of the nearest listed release of
     that line at or below it (else the lowest), ``exact=False`` and an "unknown minor" note.
     An unknown major gives ``(None, False, note)``.
@@ -331,7 +331,7 @@ def resolve_jetpack(l4t, recipes):
     table = (recipes.get("l4t") if recipes is not None else None) or {}
     row = table.get(key)
     if isinstance(row, dict) and row.get("jetpack"):
-        return row["jetpack"], True, row.get("note")
+        return row["jetpack"], True, row.get("warning")
     major = key.split(".")[0]
     releases = [(k, v) for k, v in table.items() if isinstance(v, dict) and v.get("jetpack") and "." in k]
     fallback = table.get(major)

@@ -37,6 +37,7 @@ def _mapping(filename, entries):
 def _common(filename, key, entry):
     require(filename, key, entry, "source", str)
     require(filename, key, entry, "note", str, optional=True)
+    require(filename, key, entry, "warning", str, optional=True)
     confidence = require(filename, key, entry, "confidence", str, optional=True)
     if confidence is not None and confidence not in CONFIDENCE:
         fail(filename, "{}.confidence".format(key), "expected one of {}, got {!r}".format(
