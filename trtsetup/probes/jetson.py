@@ -623,7 +623,7 @@ def read_jetson(host, recipes):
             notes.append("L4T_VERSION={} in the environment overrides L4T {} from the {} "
                          "(jetson-containers convention)".format(env_l4t, l4t, "package" if source == "dpkg" else "release file"))
         l4t, source = env_l4t, "env"
-    if l4t is None:
+    if l4t is None and identity.is_jetson is not False:
         notes.append("no L4T release found (no {}, no nvidia-l4t-core package): a custom image "
                      "(Yocto/OE4T?) or not a JetPack system".format(RELEASE_FILE))
     if apt is not None and l4t and not l4t.startswith(apt.branch + "."):
