@@ -438,7 +438,7 @@ def identify_module(compatible, model, modules):
     part = carrier = None
     target = None  # key into modules: a module or a family
     for token in compatible:
-        vendor, _, name = token.partition(",")
+        name = token.partition(",")[2]
         mapped = modules.get(token)
         if isinstance(mapped, dict) and mapped.get("type") == "compatible":
             target = mapped.get("part_number")
@@ -614,7 +614,7 @@ def read_jetson(host, recipes):
         l4t, source = dpkg_l4t, "dpkg"
     elif release_l4t:
         l4t, source = release_l4t, "nv_tegra_release"
-    raw_env = host.env.get("L4T_VERSION") if host.env is not None else None
+    raw_env = host.env.get("L4T_VERSION")
     env_l4t = normalize_l4t(raw_env) if raw_env else None
     if raw_env and env_l4t is None:
         notes.append("L4T_VERSION={!r} in the environment is not an L4T version; ignored".format(raw_env))
@@ -642,8 +642,7 @@ def read_jetson(host, recipes):
             if not exact:
                 notes.append("JetPack {} from the installed nvidia-jetpack package".format(jetpack_package))
                 jetpack, exact = jetpack_package, True
-            elif jetpack_major(jetpack) != jetpack_major(jetpack_package) or \
-                    jetpack.partition(" ")[0] != jetpack_package:
+            elif jetpack.partition(" ")[0] != jetpack_package:
                 notes.append("L4T {} is JetPack {}, but the installed nvidia-jetpack package is {}".format(
                     l4t, jetpack, jetpack_package))
     elif jetpack_package:
