@@ -230,11 +230,12 @@ def patch(directory, trt_include, trt_lib, cuda_arch, check_only, revert, as_jso
     if not (trt_include and trt_lib and cuda_arch) and not revert:
         from .probes.gather import gather_facts
         facts = gather_facts(host, _load_recipes(None), fast=True)
-    result = patch_cmd.patch(host, directory, trt_include, trt_lib, cuda_arch, check_only, revert, facts)
+    result = patch_cmd.patch(host, directory, trt_include=trt_include, trt_lib=trt_lib, cuda_arch=cuda_arch,
+                             check=check_only, revert=revert, facts=facts)
     if as_json:
         _emit_json(result.to_json())
     else:
-        click.echo(patch_cmd.render_text(result))
+        click.echo(result.render_text())
     return result.exit_code
 
 
@@ -242,21 +243,30 @@ def patch(directory, trt_include, trt_lib, cuda_arch, check_only, revert, as_jso
 @_python_option
 @_json_option
 @click.option("--fp16", is_flag=True, help="Also convert in fp16 (tolerance 1e-1).")
-@click.option("--model", "models", multiple=True, metavar="NAME", help="Run only this model (repeatable).")
+@click.option("--model", "models", multiple=True, metavar="NAME",
+              help="Run only this model (repeatable): cnn, mwcnn-dwt, mwcnn-iwt, reflection-pad, ...")
 @click.option("--device", default="cuda", show_default=True,
-              help="Device to run on; `cpu` exists only so test doubles can exercise the path.")
-@click.option("--timeout", default=600, show_default=True, help="Seconds before the self-test is stopped.")
+              help="cuda; `cpu` exists only so the test doubles can exercise the whole path.")
+@click.option("--timeout", default=900, show_default=True, help="Seconds before the self-test is stopped.")
 def selftest(python, as_json, fp16, models, device, timeout):
-    """Convert a small CNN and the MWCNN DWT/IWT blocks with torch2trt and compare with PyTorch."""
-    from .commands import selftest as selftest_cmd
+    """Convert a small CNN and the MWCNN DWT/IWT blocks with torch2trt and compare with PyTorch.
+
+    Runs in the target interpreter, in a fresh process from a neutral directory. Exit 0 when
+    every model matches, 1 on a mismatch or failure, 2 when it cannot run (no GPU, no
+    tensorrt, no torch2trt), with the fix.
+    """
+    from .commands.selftest import selftest as selftest_cmd
     from .host import LiveHost
+    from .report import style_for
+    from .selftest.render import render_text, to_json
     host = LiveHost()
-    result = selftest_cmd.selftest(host, python, fp16, list(models), device, timeout)
+    python = python or host.which("python3") or "python3"
+    result = selftest_cmd(host, python, fp16=fp16, models=tuple(models), device=device, timeout=float(timeout))
     if as_json:
-        _emit_json(selftest_cmd.to_json(result))
+        click.echo(to_json(result))
     else:
-        click.echo(selftest_cmd.render_text(result))
-    return selftest_cmd.exit_code(result)
+        click.echo(render_text(result, ascii_only=not style_for().unicode_ok))
+    return result.exit_code
 
 
 # -- entry point ----------------------------------------------------------------------------------
