@@ -18,7 +18,7 @@ import pytest
 
 from trtsetup.errors import ActionFailed
 from trtsetup.host import LiveHost
-from trtsetup.torch2trt import build, diagnose, patch as t2t_patch
+from trtsetup.torch2trt import build, patch as t2t_patch
 from trtsetup.torch2trt.verify import verify_install
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "torch2trt")
@@ -291,16 +291,6 @@ def cmake_build(work, src, name, env=None):
     return run, path
 
 
-def test_unpatched_cmake_library_fails_and_diagnosis_names_both_causes(work):
-    src = standin(os.path.join(work, "cmake-unpatched"))
-    with pytest.raises(ActionFailed) as err:
-        cmake_build(work, src, "cmake-unpatched")
-    found = [d.fault for d in diagnose.diagnose(open(err.value.log_path).read())]
-    assert "F1" in found
-    if NVCC and NVCC_MAJOR >= 13:
-        assert "F17" in found
-
-
 @pytest.mark.skipif(not (NVCC and NVCC_MAJOR >= 13), reason="needs an nvcc >= 13 (drops compute_53)")
 def test_cmake_tensorrt_dirs_patched_but_not_arch_fails_with_f17(work, trt):
     src = standin(os.path.join(work, "cmake-dirs-only"))
@@ -347,3 +337,51 @@ def test_patched_cmake_library_builds_installs_and_loads(work, trt, patched, tar
     finally:
         for path in hook:
             os.unlink(path)
+
+
+def test_steps_install_then_a_second_run_finds_everything_satisfied(work, trt, target_python):
+    from trtsetup.plan.step import ExecContext
+    from trtsetup.torch2trt import source, steps
+
+    repo = standin(os.path.join(work, "steps-src"))
+    git_env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
+                   GIT_COMMITTER_EMAIL="t@e")
+    for argv in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "standin"]):
+        subprocess.run(argv, cwd=repo, env=git_env, check=True)
+    log = os.path.join(work, "steps.log")
+    emitted = []
+
+    def context():
+        return ExecContext(host=LiveHost(), python=target_python["python"], user=False, dry_run=False,
+                           state_dir=os.path.join(work, "state"), cache_dir=os.path.join(work, "cache"),
+                           log_path=log, run_logged=Logged(log), emit=emitted.append, options={})
+
+    def job():
+        options = t2t_patch.PatchOptions(trt_include=trt["include"], trt_lib=trt["lib"],
+                                         cuda_arch=("90",) if NVCC else ("87",))
+        return steps.T2tJob(source.parse_source_spec(repo), patch_options=options, plugins=True,
+                            is_venv=True, is_conda=False, nvcc=NVCC, ram_mib=4096, cpu_count=2,
+                            plugins_prefix=os.path.join(work, "steps-prefix"))
+
+    def run_plan():
+        ctx = context()
+        done = {}
+        plan = steps.t2t_steps(job())
+        plan[-1].env = {"LD_LIBRARY_PATH": trt["lib"]}
+        for step in plan:
+            reason = step.is_satisfied(ctx)
+            done[step.id] = reason if reason is not None else step.run(ctx)
+        return done
+
+    first = run_plan()
+    assert first["t2t-build"]["wheel"].endswith(".whl")
+    assert first["t2t-plugins"]["loader"] == "preload-hook"
+    assert first["t2t-verify"]["file"].startswith(target_python["site"])
+    record = steps.read_install_record(os.path.join(work, "state"))
+    assert record["plugins_lib"]["path"] == first["t2t-plugins"]["path"]
+    second = run_plan()
+    for step_id in ("t2t-patch", "t2t-build", "t2t-plugins"):
+        assert isinstance(second[step_id], str), (step_id, second[step_id])
+    assert "already patched" in second["t2t-patch"] and "is installed" in second["t2t-plugins"]
+    for path in first["t2t-plugins"]["hook_files"]:
+        os.unlink(path)

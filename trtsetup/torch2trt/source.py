@@ -347,11 +347,16 @@ def fetch_source(spec, cache_dir, run, require_ancestor=None):
             if head.returncode == 0 and _HEX40.match(head.stdout.strip()):
                 commit, kind = head.stdout.strip(), "git-head"
                 dirty = _git(run, ["-C", spec.location, "status", "--porcelain", "--untracked-files=no"], timeout=60)
-                if dirty.returncode == 0 and dirty.stdout.strip():
-                    notes.append("{} has uncommitted changes; built as it is".format(spec.location))
-        if commit is None:
+                if dirty.returncode != 0 or dirty.stdout.strip():
+                    notes.append("{} has uncommitted changes: built as it is, recorded without a "
+                                 "commit (so never taken as already installed)".format(spec.location))
+                    commit, kind = None, None
+        elif not os.path.exists(os.path.join(spec.location, ".git")):
             notes.append("{} is not a git checkout: its commit is unknown".format(spec.location))
         dest = os.path.join(cache_dir, "src", "local-" + _key(spec.location))
+        record = _read_record(dest)
+        if commit is not None and record is not None and record.get("commit") == commit:
+            return Source(spec, dest, commit, kind, None, notes)  # same clean commit: keep the copy
         _remove_tree(dest)
         shutil.copytree(spec.location, dest, symlinks=True, ignore=_COPY_IGNORE)
         source = Source(spec, dest, commit, kind, None, notes)
