@@ -1,9 +1,9 @@
 """Fetching torch2trt: real git repositories, real archives, a real HTTP server on 127.0.0.1."""
 
-import functools
 import http.server
 import io
 import os
+import socketserver
 import subprocess
 import tarfile
 import threading
@@ -161,8 +161,10 @@ def test_zip_with_parent_member_is_refused(tmp_path):
         source.fetch_source(source.parse_source_spec(path), str(tmp_path / "cache"), RUN)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    truncate = False
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """Serves files from ``root``; under /cut/ it promises more bytes than it sends."""
+
+    root = None
 
     def log_message(self, *args):
         pass
@@ -174,14 +176,27 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"\x1f\x8b" + b"0" * 100)
             return
-        return http.server.SimpleHTTPRequestHandler.do_GET(self)
+        path = os.path.join(self.root, self.path.lstrip("/"))
+        if not os.path.isfile(path):
+            self.send_error(404)
+            return
+        with open(path, "rb") as handle:
+            data = handle.read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("www")
-    handler = functools.partial(_Handler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler = type("Handler", (_Handler,), {"root": str(root)})
+    httpd = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield root, "http://127.0.0.1:{}".format(httpd.server_address[1])
