@@ -157,6 +157,22 @@ def pip_failure_lines(output, limit=6):
     return picked[-limit:]
 
 
+_PIP_NOISE = ("subprocess-exited-with-error", "metadata-generation-failed", "legacy-install-failure",
+              "Failed building wheel", "Failed to build", "Could not build wheels",
+              "Running setup.py", "Building wheel")
+
+
+def build_failure_lines(output, limit=3):
+    # type: (str, int) -> List[str]
+    """The lines of a failed build that name the cause (a compiler's ``fatal error:``, a
+    Python traceback's last line), not pip's own summary; the last lines if none match."""
+    lines = [l.strip() for l in (output or "").splitlines() if l.strip()]
+    causes = [l for l in lines
+              if ("error:" in l or "Error:" in l or "Error " in l) and not any(n in l for n in _PIP_NOISE)
+              and not l.startswith(("note:", "hint:", "\u00d7", "\u2570"))]
+    return (causes or lines)[-limit:]
+
+
 def pip_fix(output, default):
     # type: (str, str) -> str
     if "externally-managed-environment" in (output or ""):

@@ -198,7 +198,7 @@ class TorchvisionInstall(Step):
             if not result.ok or not built:
                 raise ActionFailed(
                     "building torchvision {} from {} failed: {}".format(
-                        version, tag, "; ".join(pip.pip_failure_lines(result.stdout + result.stderr, 3))),
+                        version, tag, "; ".join(pip.build_failure_lines(result.stdout + result.stderr))),
                     fix=("Nothing was installed or removed. Read the log for the compiler's error; "
                          "missing headers usually mean missing apt packages (libjpeg-dev, zlib1g-dev, "
                          "python3-dev)."),
@@ -223,5 +223,5 @@ class TorchvisionInstall(Step):
             return
         ctx.emit("installing build tools: {}".format(" ".join(missing)))
         pip.run_pip(ctx, ["install"] + pip.user_flags(env, ctx.user) + self._index_options(ctx) + missing,
-                    "pip install of {}".format(" ".join(missing)))
+                    "pip install of the build tools ({})".format(" ".join(missing)))
 
