@@ -103,6 +103,13 @@ def test_nintendo_switch_is_not_a_jetson_with_a_jetpack(tmp_path):
     doc = doctor(build(tmp_path, jetson_trees.switch_no_l4t))
     assert doc["platform"]["jetson"]["jetpack"] is None
     assert statuses(doc)["platform-recognised"] == "fail"
+    # Even with L4T files (an L4T-based Ubuntu), a Switch is not a Jetson with a JetPack.
+    tree = build(tmp_path / "l4t", jetson_trees.switch_no_l4t)
+    tree.write("/etc/nv_tegra_release", "# R32 (release), REVISION: 3.1, GCID: 18186506, BOARD: t210ref, EABI: aarch64, DATE: Tue Dec 10 06:58:34 UTC 2019\n")
+    doc = doctor(tree)
+    recognised = next(c for c in doc["checks"] if c["id"] == "platform-recognised")
+    assert recognised["status"] == "fail" and "not a Jetson" in recognised["summary"]
+    assert statuses(doc)["jetson-l4t-known"] == "skip"
 
 
 def test_l4t_base_container_without_nvidia_runtime_names_missing_host_libraries(tmp_path):

@@ -10,6 +10,12 @@ _readable = make("host-inputs-readable", "Every system file the probes needed co
 def check_platform_recognised(ctx):
     facts = ctx.facts
     jetson = facts.jetson
+    if jetson is not None and jetson.is_jetson is False:
+        return _recognised.fail(
+            "{} is Tegra hardware but not a Jetson module: JetPack and NVIDIA's wheels do not apply".format(
+                jetson.model or jetson.soc or "this device"),
+            fix="trtsetup supports NVIDIA Jetson modules and x86 machines with an NVIDIA GPU.",
+            detail="; ".join(jetson.notes) or None)
     if jetson is not None and jetson.l4t:
         name = jetson.module or jetson.model or "Jetson (module unknown)"
         if not name.startswith("Jetson"):
@@ -44,7 +50,7 @@ def check_platform_recognised(ctx):
 
 def check_l4t_known(ctx):
     jetson = ctx.facts.jetson
-    if jetson is None:
+    if jetson is None or jetson.is_jetson is False:
         return _l4t.skip("not a Jetson")
     if not jetson.l4t:
         return _l4t.fail("no L4T release could be read",

@@ -17,7 +17,8 @@ def _install_hint(facts):
     if facts.jetson is not None:
         return "sudo apt install nvidia-tensorrt-dev   # JetPack's TensorRT (or: sudo apt install nvidia-jetpack)"
     if facts.container.image and facts.container.image.startswith("ngc"):
-        return "Use an NGC image that ships TensorRT (nvcr.io/nvidia/tensorrt or nvcr.io/nvidia/pytorch)."
+        return ("sudo apt install libnvinfer-dev libnvinfer-headers-dev   # NVIDIA's CUDA apt repository; or start "
+                "from an image that ships TensorRT (nvcr.io/nvidia/tensorrt, nvcr.io/nvidia/pytorch)")
     return ("sudo apt install libnvinfer-dev libnvinfer-headers-dev   # from NVIDIA's CUDA apt repository, "
             "or unpack the TensorRT tarball and set TRT_ROOT")
 
