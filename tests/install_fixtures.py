@@ -163,6 +163,9 @@ class FileServer(object):
         return self.url + "/files/" + name
 
     def fault(self, name, mode, times=1):
+        if mode == "stall":
+            self.stalled.clear()
+            self._release.clear()
         self.faults[name] = {"mode": mode, "times": times}
 
     def release(self):
@@ -348,7 +351,6 @@ def clean_pip_environment(monkeypatch, home):
                                                  "XDG_STATE_HOME", "XDG_CACHE_HOME", "MAX_JOBS"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
     monkeypatch.setenv("HOME", str(home))
 
 

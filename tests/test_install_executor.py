@@ -274,7 +274,6 @@ def test_a_second_install_is_refused_while_one_holds_the_lock(env_dirs, index_se
     wheel = torch_wheel(str(tmp_path / "w"), "1.6.0", payload=600 * 1024)
     url = index_server.add_file(wheel, "lock/" + TORCH_FILE)
     index_server.fault("lock/" + TORCH_FILE, "stall")
-    index_server.stalled.clear()
     child = start_install(tmp_path, venv_python, env_dirs, [torch_from_url(url)])
     try:
         assert index_server.stalled.wait(30)
@@ -293,7 +292,6 @@ def test_an_install_killed_during_the_download_completes_on_rerun(
     wheel = torch_wheel(str(tmp_path / "w"), "1.6.0", payload=600 * 1024)
     url = index_server.add_file(wheel, "kill/" + TORCH_FILE)
     index_server.fault("kill/" + TORCH_FILE, "stall")
-    index_server.stalled.clear()
     child = start_install(tmp_path, venv_python, env_dirs, [torch_from_url(url)])
     try:
         wait_for(lambda: any(os.path.getsize(p) > 0 for p in part_files(env_dirs["cache"])),
@@ -390,3 +388,16 @@ def test_an_unknown_step_id_is_a_usage_error():
     with pytest.raises(UsageError) as err:
         build_steps(Plan({}, (StepSpec("teleport", "?", "?", {}),)))
     assert "teleport" in err.value.message and "torch-install" in err.value.fix
+
+
+def test_a_cpu_build_of_the_wanted_torch_is_replaced_by_the_cuda_build(venv_python, env_dirs, tmp_path):
+    cpu, cuda = tmp_path / "cpu", tmp_path / "cuda"
+    torch_wheel(str(cpu), "1.6.0", cuda=None)       # what `pip install torch==1.6.0` from PyPI gives
+    torch_wheel(str(cuda), "1.6.0", cuda="10.2")
+    subprocess.run([venv_python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(cpu),
+                    "torch==1.6.0"], check=True)
+    result = run_plan(venv_python, env_dirs, [torch_from_links([str(cuda)])])
+    assert result.error is None, render_install_text(result)
+    assert statuses(result) == [("torch-install", "done")]
+    assert "built for CUDA 10.2" in result.steps[0].reason
+    assert "--force-reinstall" in open(result.steps[0].log_path).read()

@@ -6,7 +6,6 @@ prompt); if sudo cannot run without a password it stops with the exact command t
 ``--skip-apt`` leaves apt alone and says which packages were not checked in.
 """
 
-import os
 import shlex
 from typing import Any, List
 
@@ -26,6 +25,13 @@ def missing_packages(status_text, wanted):
     """Wanted package names that dpkg does not list as installed (``name:arch`` allowed)."""
     have = parse_dpkg_status(status_text)
     return [name for name in wanted if name.split(":", 1)[0] not in have and name not in have]
+
+
+def is_root(host):
+    # type: (Any) -> bool
+    """Whether commands run as root on the host (``id -u`` says 0)."""
+    result = host.run(["id", "-u"], timeout=5)
+    return result.ok and result.stdout.strip() == "0"
 
 
 def shell_command(argv):
@@ -64,7 +70,7 @@ class AptPrerequisites(Step):
         missing = self._missing(ctx)
         argv = APT_ARGS + missing
         by_hand = shell_command(["sudo"] + argv)
-        if os.geteuid() != 0:
+        if not is_root(ctx.host):
             if ctx.host.which("sudo") is None:
                 raise RefusedError(
                     "installing Debian packages needs root, and sudo is not installed",
