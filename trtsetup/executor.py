@@ -17,7 +17,6 @@ import errno
 import fcntl
 import json
 import os
-import shlex
 import shutil
 import subprocess
 import time
@@ -27,6 +26,7 @@ from .atomic import write_json_atomic
 from .errors import ActionFailed, RefusedError, TrtsetupError
 from .host import CommandResult, _subprocess_env
 from .plan.step import ExecContext, Step
+from .plan.steps.apt import shell_command
 
 INSTALL_SCHEMA = "trtsetup.install/1"
 MANIFEST_SCHEMA = "trtsetup.manifest/1"
@@ -146,10 +146,6 @@ def child_env(extra=None):
     return env
 
 
-def _display(argv):
-    return " ".join(shlex.quote(a) for a in argv)
-
-
 def log_runner(log_path):
     # type: (str) -> Callable[..., CommandResult]
     """``run_logged(argv, env=None, cwd=None, timeout=None)``: run ``argv`` with its output
@@ -160,7 +156,7 @@ def log_runner(log_path):
         argv = [str(a) for a in argv]
         started = time.monotonic()
         with open(log_path, "ab") as log:
-            log.write("\n$ {}{}\n".format(_display(argv), "   (in {})".format(cwd) if cwd else "").encode("utf-8"))
+            log.write("\n$ {}{}\n".format(shell_command(argv), "   (in {})".format(cwd) if cwd else "").encode("utf-8"))
             log.flush()
             start = log.tell()
             try:
@@ -237,6 +233,13 @@ def execute(steps, host, python, state_dir, cache_dir, user=False, options=None,
                                                options, emit, None)
         return InstallResult(tuple(outcomes), False, True, python, None, None, tuple(warnings),
                              error, time.monotonic() - started)
+    try:
+        os.makedirs(state_dir, exist_ok=True)
+        os.makedirs(cache_dir, exist_ok=True)
+    except OSError as exc:
+        raise RefusedError("cannot create {}: {}".format(exc.filename, exc.strerror or exc),
+                           fix="Make the state and cache directories writable "
+                               "(XDG_STATE_HOME / XDG_CACHE_HOME) and re-run.")
     with InstallLock(os.path.join(state_dir, "install.lock")):
         scratch = os.path.join(cache_dir, "tmp")
         shutil.rmtree(scratch, ignore_errors=True)  # left by a killed run; we hold the lock
