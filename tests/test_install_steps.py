@@ -201,3 +201,26 @@ def test_pip_refusing_a_system_python_gets_a_venv_fix():
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
     with open(str(tmp_path / "log"), "w") as stream:
         assert terminal_progress(stream, "torch.whl") is None
+
+
+def test_a_step_factory_builds_steps_that_need_more_than_their_spec(tmp_path):
+    from trtsetup.plan.step import Step
+
+    class Recorded(Step):
+        id = "selftest"
+
+        def __init__(self, spec, job):
+            self.summary, self.reason, self.job = spec.summary, spec.reason, job
+
+        def is_satisfied(self, ctx):
+            return None
+
+        def run(self, ctx):
+            return {"job": self.job}
+
+    plan = Plan({}, (StepSpec("selftest", "Self-test", "last", {}),))
+    steps = build_steps(plan, {"selftest": lambda spec: Recorded(spec, "shared job")})
+    result = execute(steps, LiveHost(), "python3", str(tmp_path / "state"), str(tmp_path / "cache"))
+    assert [(s.id, s.status) for s in result.steps] == [("selftest", "done")]
+    assert result.steps[0].details == {"job": "shared job"}
+    assert result.warnings     # it ran, yet still reports work to do: said, not hidden

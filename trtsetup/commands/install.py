@@ -49,14 +49,16 @@ def _option(overrides, name):
 
 
 def install(host, facts, recipes, overrides=None, user=False, dry_run=False, skip_apt=False,
-            state_dir=None, cache_dir=None, emit=None, progress_factory=None):
-    # type: (Any, Any, Any, Optional[Dict[str, Any]], bool, bool, bool, Optional[str], Optional[str], Optional[Callable[[str], None]], Optional[Callable[[str], Any]]) -> InstallResult
+            state_dir=None, cache_dir=None, emit=None, progress_factory=None, step_factories=None):
+    # type: (Any, Any, Any, Optional[Dict[str, Any]], bool, bool, bool, Optional[str], Optional[str], Optional[Callable[[str], None]], Optional[Callable[[str], Any]], Optional[Dict[str, Any]]) -> InstallResult
     """Resolve the plan from ``facts`` + ``recipes`` + ``overrides`` (the CLI's dict, see
     ``plan/resolve.py``) and execute it on ``host`` (this machine).
 
     ``emit(message)`` receives progress lines (the CLI prints them on stderr).
     ``progress_factory(label)`` returns a download progress callback or None; by default a
     bar is drawn on stderr when it is a terminal and NO_COLOR is unset.
+    ``step_factories`` (step id -> ``f(spec)``) builds steps that need more than their spec
+    (see ``plan.steps.build_steps``).
     """
     from ..plan.resolve import resolve_plan
 
@@ -67,7 +69,7 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
     plan = resolve_plan(facts, recipes, overrides)
     python = (_option(overrides, "python") or plan.target.get("python_executable")
               or facts.python.executable or "python3")
-    steps = build_steps(plan)
+    steps = build_steps(plan, step_factories)
     warnings = list(plan.warnings)  # type: List[str]
     if user:
         env = read_python(host, python)

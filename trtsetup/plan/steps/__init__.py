@@ -5,11 +5,13 @@ are imported only when a plan uses them, so a step kind whose module is missing 
 clear error naming the module instead of breaking every command at import time.
 
 A step class is constructed as ``cls(spec)`` (spec: ``StepSpec(id, summary, reason,
-params)``), or with ``cls.from_spec(spec)`` where the class defines it.
+params)``), or with ``cls.from_spec(spec)`` where the class defines it; a caller can pass
+``factories`` for steps built otherwise. A spec with ``blocked`` set becomes a
+``BlockedStep``, at which the executor stops.
 """
 
 import importlib
-from typing import Any, List
+from typing import Any, Callable, Dict, List, Optional
 
 from ...errors import RefusedError, UsageError
 from ..step import Step
@@ -68,10 +70,12 @@ class BlockedStep(Step):
         raise RefusedError(self.blocked)
 
 
-def build_step(spec):
-    # type: (Any) -> Step
+def build_step(spec, factories=None):
+    # type: (Any, Optional[Dict[str, Callable[[Any], Step]]]) -> Step
     if getattr(spec, "blocked", None):
         return BlockedStep(spec)
+    if factories and spec.id in factories:
+        return factories[spec.id](spec)
     cls = step_class(spec.id)
     factory = getattr(cls, "from_spec", None)
     step = factory(spec) if factory is not None else cls(spec)
@@ -82,7 +86,12 @@ def build_step(spec):
     return step
 
 
-def build_steps(plan):
-    # type: (Any) -> List[Step]
-    """Step objects for every step of ``plan`` (a ``trtsetup.plan.model.Plan``), in order."""
-    return [build_step(spec) for spec in plan.steps]
+def build_steps(plan, factories=None):
+    # type: (Any, Optional[Dict[str, Callable[[Any], Step]]]) -> List[Step]
+    """Step objects for every step of ``plan`` (a ``trtsetup.plan.model.Plan``), in order.
+
+    ``factories`` maps a step id to ``f(spec) -> Step`` and takes precedence over
+    ``STEP_MODULES``: for steps that need more than their spec (the torch2trt steps share a
+    job built from the facts).
+    """
+    return [build_step(spec, factories) for spec in plan.steps]
