@@ -4,8 +4,9 @@
         --json-out wavelets.json --md-out wavelets.md
     python benchmarks/bench_wavelets.py --device cpu --quick      # < 1 minute on 2 cores
 
-Variants: DWT original (dwt_init) / trtsetup (conv3d); IWT original (iwt_init: zeros + four
-strided assignments) / article (four ConvTranspose2d + pad) / trtsetup (conv_transpose3d).
+Variants: DWT original (dwt_init) / trtsetup (phase copy + 4x4 matmul) / conv3d (ConvDWT);
+IWT original (iwt_init: zeros + four strided assignments) / article (four ConvTranspose2d + pad)
+/ trtsetup (4x4 matmul + interleaving copy) / conv3d (ConvIWT, conv_transpose3d).
 Sizes: 1x64x256x256 <-> 1x256x128x128 at batch 1 and 16. Reports median times, the ratio of
 each variant to the original and to the article's IWT, the max difference to the original,
 and the bandwidth achieved (bytes read + written once / time) against --bandwidth-tbs.
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from trtsetup.wavelets import DWT, IWT  # noqa: E402
+from trtsetup.wavelets.blocks import ConvDWT, ConvIWT  # noqa: E402
 from trtsetup.wavelets.reference import ArticleIWT, dwt_init, iwt_init  # noqa: E402
 
 
@@ -67,9 +69,11 @@ def run(device, batches, channels, size, warmup, iters, bandwidth_tbs):
         cases = [
             ("DWT", "original", dwt_init, x, dwt_init),
             ("DWT", "trtsetup", DWT().to(device), x, dwt_init),
+            ("DWT", "conv3d", ConvDWT().to(device), x, dwt_init),
             ("IWT", "original", iwt_init, y, iwt_init),
             ("IWT", "article", ArticleIWT(channels).to(device), y, iwt_init),
             ("IWT", "trtsetup", IWT().to(device), y, iwt_init),
+            ("IWT", "conv3d", ConvIWT().to(device), y, iwt_init),
         ]
         for block, variant, fn, inp, ref in cases:
             with torch.no_grad():

@@ -138,3 +138,46 @@ def test_checkpoint_trained_with_original_blocks_loads_unchanged():
     x = torch.randn(1, 3, 16, 16)
     with torch.no_grad():
         assert max_diff(ours(x), original(x)) <= 1e-5
+
+
+@pytest.mark.parametrize("shape", SHAPES[:4])
+def test_conv_variants_equal_original(shape):
+    from trtsetup.wavelets.blocks import ConvDWT, ConvIWT
+    torch.manual_seed(sum(shape) + 2)
+    x = torch.randn(*shape)
+    assert max_diff(ConvDWT()(x), dwt_init(x)) <= 1e-6
+    y = torch.randn(shape[0], 4 * shape[1], shape[2], shape[3])
+    assert max_diff(ConvIWT()(y), iwt_init(y)) <= 1e-6
+    assert isinstance(ConvDWT(), DWT) and isinstance(ConvIWT(), IWT)
+    assert ConvDWT().state_dict() == {} and ConvIWT(8).state_dict() == {}
+
+
+def test_batch_one_and_batched_paths_agree():
+    x = torch.randn(3, 5, 6, 8)
+    dwt, iwt = DWT(), IWT()
+    batched = dwt(x)
+    assert torch.equal(batched[1:2], dwt(x[1:2]))
+    assert torch.equal(iwt(batched)[2:3], iwt(batched[2:3]))
+
+
+def test_tf32_flags_are_restored():
+    from trtsetup.wavelets.blocks import _ExactFloat32
+
+    class FakeCuda(object):
+        is_cuda = True
+        dtype = torch.float32
+
+    saved = (torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32)
+    try:
+        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        with _ExactFloat32(FakeCuda()):
+            assert not torch.backends.cudnn.allow_tf32
+            assert not torch.backends.cuda.matmul.allow_tf32
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+        torch.backends.cuda.matmul.allow_tf32 = False
+        with _ExactFloat32(FakeCuda()):
+            pass
+        assert not torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved

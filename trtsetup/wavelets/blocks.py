@@ -43,21 +43,50 @@ def haar_filters(device=None, dtype=torch.float32):
     return w.view(4, 1, 1, 2, 2).to(device=device, dtype=dtype)
 
 
+def haar_matrix(device=None, dtype=torch.float32, transpose=False):
+    """The fixed 4x4 Haar matrix, entries +-0.5: rows LL, HL, LH, HH; columns the 2x2 phase
+    p = 2 * row parity + column parity, i.e. (0,0), (0,1), (1,0), (1,1).
+
+    ``DWT`` applies it to the four phases; ``IWT`` applies its transpose (``transpose=True``;
+    the matrix is orthogonal) to the four bands. Same signs as ``HAAR_SIGNS``.
+    """
+    w = torch.tensor(HAAR_SIGNS, dtype=torch.float64).view(4, 4) * 0.5
+    if transpose:
+        w = w.t()
+    return w.contiguous().to(device=device, dtype=dtype)
+
+
+def _haar_matrix_t(device=None, dtype=torch.float32):
+    return haar_matrix(device, dtype, transpose=True)
+
+
 class _ExactFloat32(object):
-    """Turn cuDNN's TF32 off while our fixed +-0.5 filters run on a CUDA float32 tensor."""
+    """Turn TF32 off (cuDNN and cuBLAS) while our fixed +-0.5 weights run on CUDA float32 data.
+
+    TF32 rounds the inputs to a 10-bit mantissa, which is far from exact. The previous settings
+    are restored on exit.
+    """
 
     def __init__(self, x):
-        self.active = (x.is_cuda and x.dtype == torch.float32
-                       and bool(getattr(torch.backends.cudnn, "allow_tf32", False)))
+        self.active = x.is_cuda and x.dtype == torch.float32
+        self.saved = None
 
     def __enter__(self):
         if self.active:
-            torch.backends.cudnn.allow_tf32 = False
+            self.saved = (bool(getattr(torch.backends.cudnn, "allow_tf32", False)),
+                          bool(getattr(torch.backends.cuda.matmul, "allow_tf32", False)))
+            if self.saved[0]:
+                torch.backends.cudnn.allow_tf32 = False
+            if self.saved[1]:
+                torch.backends.cuda.matmul.allow_tf32 = False
         return self
 
     def __exit__(self, *exc):
-        if self.active:
-            torch.backends.cudnn.allow_tf32 = True
+        if self.active and self.saved is not None:
+            if self.saved[0]:
+                torch.backends.cudnn.allow_tf32 = True
+            if self.saved[1]:
+                torch.backends.cuda.matmul.allow_tf32 = True
         return False
 
 
@@ -69,11 +98,13 @@ class _HaarBase(nn.Module):
         # Not a buffer: nothing here may appear in state_dict. Keyed by (device, dtype).
         self._filters = {}
 
+    _make_weight = staticmethod(haar_matrix)
+
     def _weight(self, x):
         key = (x.device, x.dtype)
         w = self._filters.get(key)
         if w is None:
-            w = haar_filters(x.device, x.dtype)
+            w = self._make_weight(x.device, x.dtype)
             self._filters[key] = w
         return w
 
@@ -91,27 +122,52 @@ class _HaarBase(nn.Module):
         return "" if self.in_channels is None else "in_channels=%d" % self.in_channels
 
 
+def _check_dwt_size(x, height, width):
+    if height % 2 or width % 2:
+        raise ValueError("DWT needs an even height and width, got %dx%d (shape %s); "
+                         "pad or crop the input to a multiple of 2"
+                         % (height, width, tuple(x.shape)))
+
+
+def _check_iwt_channels(x, channels):
+    if channels % 4:
+        raise ValueError("IWT needs an input channel count divisible by 4 "
+                         "(LL, HL, LH, HH quarters), got %d (shape %s)"
+                         % (channels, tuple(x.shape)))
+
+
 class DWT(_HaarBase):
     """Forward Haar transform, (B, C, H, W) -> (B, 4C, H/2, W/2); H and W must be even.
 
     ``DWT()`` works for any channel count; ``DWT(in_channels=C)`` also checks it.
+
+    Two memory passes: one copy gathers the four 2x2 phases into (B, 4, C, H/2, W/2) (phase
+    major), then one batched 4x4 matrix product (fixed +-1/2 entries, TF32 off) writes the
+    output, already in MWCNN's band-major order LL|HL|LH|HH.
     """
 
     def forward(self, x):
         channels, height, width = self._check(x, "DWT")
-        if height % 2 or width % 2:
-            raise ValueError("DWT needs an even height and width, got %dx%d (shape %s); "
-                             "pad or crop the input to a multiple of 2"
-                             % (height, width, tuple(x.shape)))
+        _check_dwt_size(x, height, width)
+        batch, h2, w2 = int(x.shape[0]), height // 2, width // 2
+        # (B, C, h, p, w, q) -> (B, p, q, C, h, w); a view for any strides, then one copy.
+        phases = x.view(batch, channels, h2, 2, w2, 2).permute(0, 3, 5, 1, 2, 4)
+        phases = phases.reshape(batch, 4, channels * h2 * w2)
+        m = self._weight(x)
         with _ExactFloat32(x):
-            y = F.conv3d(x.unsqueeze(1), self._weight(x), stride=(1, 2, 2))
-        return y.reshape(x.shape[0], 4 * channels, height // 2, width // 2)
+            y = torch.matmul(m.expand(batch, 4, 4), phases) if batch != 1 else \
+                torch.mm(m, phases[0]).unsqueeze(0)
+        return y.view(batch, 4 * channels, h2, w2)
 
 
 class IWT(_HaarBase):
     """Inverse Haar transform, (B, 4C, H, W) -> (B, C, 2H, 2W); channels must divide by 4.
 
     ``IWT()`` works for any valid channel count; ``IWT(in_channels=4C)`` also checks it.
+
+    Two memory passes: one batched 4x4 matrix product (fixed +-1/2 entries, TF32 off) turns the
+    four bands into the four output phases (B, 4, C, H, W), then one copy interleaves them
+    into (B, C, 2H, 2W).
     """
 
     def __init__(self, in_channels=None):
@@ -120,12 +176,49 @@ class IWT(_HaarBase):
                              % int(in_channels))
         super(IWT, self).__init__(in_channels)
 
+    _make_weight = staticmethod(_haar_matrix_t)
+
     def forward(self, x):
         channels, height, width = self._check(x, "IWT")
-        if channels % 4:
-            raise ValueError("IWT needs an input channel count divisible by 4 "
-                             "(LL, HL, LH, HH quarters), got %d (shape %s)"
-                             % (channels, tuple(x.shape)))
+        _check_iwt_channels(x, channels)
+        batch, out_channels = int(x.shape[0]), channels // 4
+        bands = x.reshape(batch, 4, out_channels * height * width)
+        m = self._weight(x)  # the transposed Haar matrix: rows are output phases
+        with _ExactFloat32(x):
+            y = torch.matmul(m.expand(batch, 4, 4), bands) if batch != 1 else \
+                torch.mm(m, bands[0]).unsqueeze(0)
+        # (B, p, q, C, H, W) -> (B, C, H, p, W, q) == (B, C, 2H, 2W)
+        y = y.view(batch, 2, 2, out_channels, height, width).permute(0, 3, 4, 1, 5, 2)
+        return y.reshape(batch, out_channels, 2 * height, 2 * width)
+
+
+class ConvDWT(DWT):
+    """The previous ``DWT``: one strided ``conv3d`` with a fixed (4, 1, 1, 2, 2) filter bank.
+
+    Same output and interface as ``DWT``; kept for comparison (benchmarks) and for backends
+    where a convolution is the cheaper form. Seen as (B, 1, C, H, W), the four output channels
+    land in MWCNN's order (B, 4, C, H/2, W/2) == (B, 4C, H/2, W/2) without a copy.
+    """
+
+    _make_weight = staticmethod(haar_filters)
+
+    def forward(self, x):
+        channels, height, width = self._check(x, "DWT")
+        _check_dwt_size(x, height, width)
+        with _ExactFloat32(x):
+            y = F.conv3d(x.unsqueeze(1), self._weight(x), stride=(1, 2, 2))
+        return y.reshape(x.shape[0], 4 * channels, height // 2, width // 2)
+
+
+class ConvIWT(IWT):
+    """The previous ``IWT``: one ``conv_transpose3d`` on (B, 4, C, H, W), same filters as
+    ``ConvDWT``. Same output and interface as ``IWT``; kept for comparison."""
+
+    _make_weight = staticmethod(haar_filters)
+
+    def forward(self, x):
+        channels, height, width = self._check(x, "IWT")
+        _check_iwt_channels(x, channels)
         out_channels = channels // 4
         x5 = x.reshape(x.shape[0], 4, out_channels, height, width)
         with _ExactFloat32(x):
