@@ -230,7 +230,7 @@ def execute(steps, host, python, state_dir, cache_dir, user=False, options=None,
     started = time.monotonic()
     if dry_run:
         outcomes, warnings, error = _run_steps(steps, host, python, state_dir, cache_dir, user,
-                                               options, emit, None)
+                                               options, emit, None, None)
         return InstallResult(tuple(outcomes), False, True, python, None, None, tuple(warnings),
                              error, time.monotonic() - started)
     try:
@@ -249,7 +249,7 @@ def execute(steps, host, python, state_dir, cache_dir, user=False, options=None,
         manifest_path = os.path.join(state_dir, "manifest.json")
         recorder = _ManifestRecorder(manifest_path, python, target)
         outcomes, warnings, error = _run_steps(steps, host, python, state_dir, cache_dir, user,
-                                               options, emit, (log_dir, recorder))
+                                               options, emit, log_dir, recorder)
         changed = any(o.status == DONE for o in outcomes)
         return InstallResult(tuple(outcomes), changed, False, python,
                              log_dir if os.path.isdir(log_dir) else None, manifest_path,
@@ -277,7 +277,9 @@ class _ManifestRecorder(object):
         write_json_atomic(self.path, doc)
 
 
-def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, live):
+def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, log_dir, recorder):
+    """Run (or, without a ``log_dir``, only check: a dry run) each step in turn."""
+    dry_run = log_dir is None
     outcomes = []  # type: List[StepOutcome]
     warnings = []  # type: List[str]
     error = None   # type: Optional[TrtsetupError]
@@ -288,11 +290,8 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
             outcomes.append(StepOutcome(step.id, step.summary, NOT_RUN,
                                         "not run: an earlier step stopped the install"))
             continue
-        log_path = None
-        if live is not None:
-            log_dir, recorder = live
-            log_path = os.path.join(log_dir, "{:02d}-{}.log".format(index, step.id))
-        ctx = ExecContext(host=host, python=python, user=user, dry_run=live is None,
+        log_path = None if dry_run else os.path.join(log_dir, "{:02d}-{}.log".format(index, step.id))
+        ctx = ExecContext(host=host, python=python, user=user, dry_run=dry_run,
                           state_dir=state_dir, cache_dir=cache_dir, log_path=log_path,
                           run_logged=log_runner(log_path) if log_path else _no_commands,
                           emit=emit, options=options)
@@ -309,12 +308,12 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
             reason = step.is_satisfied(ctx)
             if reason is not None:
                 emit("{}: nothing to do ({})".format(label, reason))
-                if live is not None:
-                    live[1].record(step, SKIPPED, reason=reason)
+                if not dry_run:
+                    recorder.record(step, SKIPPED, reason=reason)
                 outcomes.append(StepOutcome(step.id, step.summary, SKIPPED, reason,
                                             seconds=time.monotonic() - began))
                 continue
-            if live is None:
+            if dry_run:
                 emit("{}: would run: {}".format(label, step.summary))
                 outcomes.append(StepOutcome(step.id, step.summary, WOULD_RUN, step.reason,
                                             seconds=time.monotonic() - began))
@@ -329,7 +328,7 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
             if after is None:
                 warnings.append("{} finished, but a fresh check does not find its result; "
                                 "see {}".format(step.id, log_path))
-            live[1].record(step, DONE, details=details, reason=step.reason)
+            recorder.record(step, DONE, details=details, reason=step.reason)
             outcomes.append(StepOutcome(step.id, step.summary, DONE, after or step.reason,
                                         log_path=log_path, seconds=time.monotonic() - began,
                                         details=details))
