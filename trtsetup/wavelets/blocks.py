@@ -4,20 +4,21 @@ Drop-in replacements for MWCNN's ``DWT``/``IWT``: same constructor (no required 
 same output (channel order LL|HL|LH|HH), no parameters and no state_dict keys, so a checkpoint
 trained with the original blocks loads unchanged.
 
-How: the 2x2 Haar filters (entries +-1/2) are one fixed 4x1x1x2x2 tensor. Seen as a 5-D tensor
-(B, 1, C, H, W), the forward transform is a single strided ``conv3d`` whose four output channels
-land exactly in MWCNN's channel order (B, 4, C, H/2, W/2) == (B, 4C, H/2, W/2) without a copy;
-the inverse is the matching ``conv_transpose3d`` on (B, 4, C, H, W). One kernel each, no
-per-call allocation besides the output, filters built once per (device, dtype) and cached.
+How: the four 2x2 phases of the image and the four bands LL|HL|LH|HH are related by one fixed
+4x4 matrix with entries +-1/2 (``haar_matrix``). ``DWT`` gathers the phases with one copy into
+(B, 4, C, H/2, W/2) and multiplies by the matrix (one batched GEMM with K=4), which writes the
+output directly in MWCNN's band-major order; ``IWT`` multiplies the bands by the transpose and
+interleaves the four phases with one copy. Two memory passes each; the matrix is built once per
+(device, dtype) and cached. The previous single-kernel ``conv3d`` / ``conv_transpose3d`` forms
+are kept as ``ConvDWT`` / ``ConvIWT`` (slow on GPUs: cuDNN has no good kernel for them).
 
 Exactness: the filters are powers of two, so in float32 the result equals ``dwt_init`` /
 ``iwt_init`` up to summation order (a few ulp). On Ampere and newer GPUs cuDNN would run a
-float32 convolution in TF32 (10-bit mantissa) by default, which is far from exact; these blocks
-switch TF32 off for their own convolution (and restore the setting) when the input is a CUDA
-float32 tensor.
+float32 convolution (and cuBLAS a matmul, if allowed) in TF32 (10-bit mantissa), which is far
+from exact; these blocks switch TF32 off for their own GEMM/convolution (and restore the
+settings) when the input is a CUDA float32 tensor.
 
-torch2trt: built-in converters exist for ``conv3d``, ``conv_transpose3d``, ``unsqueeze`` and
-``view``/``reshape`` (torch2trt master). Importing ``trtsetup.wavelets.converters`` also
+torch2trt: importing ``trtsetup.wavelets.converters`` also
 registers native-layer converters for these two classes (see that module).
 """
 
