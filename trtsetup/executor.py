@@ -333,13 +333,12 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
                                         log_path=log_path, seconds=time.monotonic() - began,
                                         details=details))
         except TrtsetupError as exc:
+            written = log_path if log_path and os.path.exists(log_path) else None
             if isinstance(exc, ActionFailed) and exc.log_path is None:
-                exc.log_path = log_path if log_path and os.path.exists(log_path) else None
+                exc.log_path = written
             error = exc
-            emit("{}: failed: {}{}".format(label, exc.message,
-                                           " (log: {})".format(exc.log_path) if getattr(exc, "log_path", None) else ""))
-            outcomes.append(StepOutcome(step.id, step.summary, FAILED, exc.message, exc.fix,
-                                        getattr(exc, "log_path", None) or (
-                                            log_path if log_path and os.path.exists(log_path) else None),
+            shown = getattr(exc, "log_path", None) or written
+            emit("{}: failed: {}{}".format(label, exc.message, " (log: {})".format(shown) if shown else ""))
+            outcomes.append(StepOutcome(step.id, step.summary, FAILED, exc.message, exc.fix, shown,
                                         time.monotonic() - began))
     return outcomes, warnings, error
