@@ -3,7 +3,6 @@ installing tiny real wheels into throw-away venvs, a local git repository standi
 pytorch/vision, and faults injected by the server (cut, stall, wrong bytes, 404) or by
 killing the installing process."""
 
-import fcntl
 import json
 import os
 import signal
