@@ -86,14 +86,6 @@ def requirement_met(requirement, installed):
     return req.specifier.contains(version, prereleases=True) if req.specifier else True
 
 
-def requirement_name(requirement):
-    # type: (str) -> Optional[str]
-    try:
-        return Requirement(requirement).name
-    except InvalidRequirement:
-        return None
-
-
 _TORCH_CUDA = re.compile(r"^cuda\s*(?::\s*[^=]+)?=\s*(?:'([^']*)'|\"([^\"]*)\"|None)\s*$", re.M)
 
 
