@@ -14,6 +14,7 @@ from ..errors import UsageError
 from ..executor import (BLOCKED, DONE, FAILED, NOT_RUN, SKIPPED, WOULD_RUN, InstallResult,
                         execute)
 from ..host import RootHost, SnapshotHost
+from ..plan.step import Step
 from ..plan.steps import build_steps
 from ..plan.steps.download import terminal_progress
 from ..plan.steps.pip import is_isolated
@@ -69,7 +70,10 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
     plan = resolve_plan(facts, recipes, overrides)
     python = (_option(overrides, "python") or plan.target.get("python_executable")
               or facts.python.executable or "python3")
+    if step_factories is None:
+        step_factories = torch2trt_factories(facts, plan, overrides)
     steps = build_steps(plan, step_factories)
+    steps = with_torch2trt_verify(steps)
     warnings = list(plan.warnings)  # type: List[str]
     if user:
         env = read_python(host, python)
@@ -93,6 +97,67 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
                      cache_dir=cache_dir or default_cache_dir(),
                      user=user, options=options, emit=emit, dry_run=dry_run, target=plan.target)
     return result._replace(warnings=tuple(warnings) + tuple(result.warnings))
+
+
+class _NothingToDo(Step):
+    """A planned step that has nothing to do here (its reason says why)."""
+
+    def __init__(self, spec, why):
+        self.id = spec.id
+        self.summary = spec.summary
+        self.reason = spec.reason
+        self.why = why
+
+    def is_satisfied(self, ctx):
+        return self.why
+
+    def run(self, ctx):  # never called: always satisfied
+        return None
+
+
+def torch2trt_factories(facts, plan, overrides=None):
+    """Step factories for the torch2trt steps (which share one job built from the facts)
+    and the self-test; {} when the plan's torch2trt steps are blocked or absent."""
+    from ..selftest.step import SelftestStep
+    factories = {}
+    if _option(overrides, "no_selftest"):
+        factories["selftest"] = lambda spec: SelftestStep(spec, skip_reason="skipped (--no-selftest)")
+    specs = {spec.id: spec for spec in plan.steps}
+    source = specs.get("t2t-source")
+    if source is None or getattr(source, "blocked", None):
+        return factories
+    from ..torch2trt import steps as t2t
+    patch = specs.get("t2t-patch")
+    build = specs.get("t2t-build")
+    plugins = specs.get("t2t-plugins")
+    patch_params = patch.params if patch is not None else {}
+    arch = patch_params.get("cuda_arch") or []
+    job = t2t.T2tJob.from_facts(
+        facts, source.params.get("ref"), src=source.params.get("src"),
+        require_ancestor=source.params.get("min_commit"),
+        trt_include=patch_params.get("trt_include"), trt_lib=patch_params.get("trt_lib"),
+        cuda_arch=",".join(arch) or None,
+        plugins=bool(build.params.get("plugins")) if build is not None else False)
+    factories["t2t-source"] = lambda spec: t2t.T2tSourceStep(job, spec.reason)
+    factories["t2t-patch"] = lambda spec: t2t.T2tPatchStep(job, spec.reason)
+    factories["t2t-build"] = lambda spec: t2t.T2tBuildStep(job, spec.reason)
+    if plugins is not None and not plugins.params.get("enabled", True):
+        factories["t2t-plugins"] = lambda spec: _NothingToDo(spec, spec.reason)
+    else:
+        factories["t2t-plugins"] = lambda spec: t2t.T2tPluginsStep(job, spec.reason)
+    # t2t-verify is not a planned step of its own: it follows the build (with_torch2trt_verify).
+    return factories
+
+
+def with_torch2trt_verify(steps):
+    """Insert torch2trt's post-install verification right after its last build step."""
+    from ..torch2trt import steps as t2t
+    jobs = [getattr(step, "job", None) for step in steps if step.id in ("t2t-build", "t2t-plugins")]
+    jobs = [job for job in jobs if job is not None]
+    if not jobs:
+        return steps
+    last = max(i for i, step in enumerate(steps) if step.id in ("t2t-build", "t2t-plugins"))
+    return steps[:last + 1] + [t2t.T2tVerifyStep(jobs[0], "prove the installed torch2trt is the one Python imports")] + steps[last + 1:]
 
 
 def _as_list(value):

@@ -1,0 +1,67 @@
+"""The ``selftest`` install step: the conversion self-test, last in every install.
+
+It changes nothing, so a passing result is remembered (``<state_dir>/selftest.json``, keyed
+by the torch2trt install record) and a re-run of ``install`` with nothing new is a no-op.
+"""
+
+import hashlib
+import json
+import os
+
+from ..errors import ActionFailed
+from ..plan.step import Step
+
+STAMP = "selftest.json"
+T2T_RECORD = "torch2trt.json"  # written by trtsetup.torch2trt.steps
+
+
+def _record_digest(state_dir):
+    try:
+        with open(os.path.join(state_dir, T2T_RECORD), "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class SelftestStep(Step):
+    id = "selftest"
+    summary = "convert a small CNN and the MWCNN DWT/IWT blocks with torch2trt and compare with PyTorch"
+
+    def __init__(self, spec=None, skip_reason=None):
+        self.reason = getattr(spec, "reason", "") or ""
+        self.skip_reason = skip_reason
+
+    @classmethod
+    def from_spec(cls, spec):
+        return cls(spec)
+
+    def is_satisfied(self, ctx):
+        if self.skip_reason:
+            return self.skip_reason
+        digest = _record_digest(ctx.state_dir)
+        try:
+            with open(os.path.join(ctx.state_dir, STAMP)) as handle:
+                stamp = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if digest and stamp.get("torch2trt_record_sha256") == digest and stamp.get("python") == ctx.python:
+            return "the self-test already passed for this torch2trt install ({})".format(stamp.get("when", "?"))
+        return None
+
+    def run(self, ctx):
+        from ..commands.selftest import selftest
+        from ..selftest.render import render_text
+        result = selftest(ctx.host, ctx.python)
+        text = render_text(result, ascii_only=True)
+        with open(ctx.log_path, "a") as log:
+            log.write(text + "\n")
+        if result.exit_code != 0:
+            raise ActionFailed("the conversion self-test did not pass (exit {})".format(result.exit_code),
+                               fix=getattr(result, "fix", None) or "Run `trtsetup selftest -v` and `trtsetup doctor`.",
+                               log_path=ctx.log_path)
+        import datetime
+        from ..atomic import write_json_atomic
+        write_json_atomic(os.path.join(ctx.state_dir, STAMP), {
+            "torch2trt_record_sha256": _record_digest(ctx.state_dir), "python": ctx.python,
+            "when": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z"})
+        return {"selftest": "passed"}
