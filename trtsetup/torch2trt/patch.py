@@ -45,10 +45,10 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from ..errors import InputError, RefusedError, UsageError
+from ..atomic import write_bytes_atomic
 
 BACKUP_DIR = ".trtsetup-patch"
 BACKUP_SCHEMA = "trtsetup.t2t-patch-backup/1"
@@ -564,25 +564,11 @@ def atomic_write(path, data):
     if os.path.exists(path):
         _refuse_read_only(path, "not patched")
         mode = os.stat(path).st_mode & 0o7777
-    directory = os.path.dirname(path) or "."
     try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                                   dir=directory)
+        write_bytes_atomic(path, data, mode)
     except OSError as exc:
-        raise RefusedError("cannot write in {}: {}".format(directory, exc.strerror or exc),
+        raise RefusedError("cannot write in {}: {}".format(os.path.dirname(path) or ".", exc.strerror or exc),
                            fix="Make the directory writable or patch a writable copy of the tree.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _manifest_path(src_dir):
