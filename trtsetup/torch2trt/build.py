@@ -12,7 +12,7 @@ Choices (facts: shared/facts/torch2trt-install.md):
   from v0.4.0 on torch2trt never loads it (it imports ``torch2trt.torch_plugins``), so it is
   dead weight: built only when asked, and said so.
 * ``CUDA_HOME`` and ``PATH`` (``$CUDA_HOME/bin`` first) are set for nvcc; ``MAX_JOBS`` comes
-  from memory (cc1plus on torch headers needs ~2 GiB per job; OOM kills are a top failure).
+  from memory (trtsetup.plan.build_jobs: one compiler per 1.5 GiB of RAM+swap; OOM kills are a top failure).
 * Install: ``python -m pip install --no-deps --force-reinstall WHEEL``; ``--user`` only for a
   system interpreter (never in a venv or conda env, where it is invisible: F25).
 * The plugin library goes to ``/usr/local/lib`` plus ``ldconfig`` as root; otherwise to
@@ -27,11 +27,11 @@ import tempfile
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from ..errors import ActionFailed
+from ..plan.build_jobs import max_jobs  # noqa: F401  (one MAX_JOBS policy for every source build)
 from .diagnose import build_failure
 
 BUILD_TIMEOUT = 3600.0
 PIP_TIMEOUT = 900.0
-MIB_PER_JOB = 2048
 PLUGINS_LIB = "libtorch2trt_plugins.so"
 PRELOAD_MODULE = "trtsetup_t2t_plugins_preload"
 PRELOAD_PTH = "trtsetup_t2t_plugins.pth"
@@ -50,16 +50,6 @@ def plugins_note(shape, wanted):
                 "loads (it imports torch2trt.torch_plugins): dead weight. Its plugins are the CMake "
                 "library libtorch2trt_plugins.so.".format(shape or "(unknown version)"))
     return None
-
-
-def max_jobs(ram_mib, swap_mib, cpu_count):
-    # type: (Optional[int], Optional[int], Optional[int]) -> int
-    """Parallel compile jobs that fit in memory: RAM plus half the swap, 2 GiB a job."""
-    cpus = max(1, cpu_count or 1)
-    if ram_mib is None:
-        return min(cpus, 2)
-    budget = ram_mib + (swap_mib or 0) // 2
-    return max(1, min(cpus, budget // MIB_PER_JOB))
 
 
 def build_env(cuda_home, base_path, jobs):

@@ -15,6 +15,7 @@ import tempfile
 from typing import Any, Dict, List, Optional
 
 from ...atomic import copy_atomic
+from ..build_jobs import max_jobs
 from ...errors import ActionFailed
 from ...probes.system import parse_cpu_list, parse_meminfo
 from ..step import Step
@@ -23,17 +24,7 @@ from .download import file_sha256
 
 GIT_TIMEOUT = 1800.0
 BUILD_TIMEOUT = 4 * 3600.0      # torchvision on a Nano takes most of an hour
-MIB_PER_JOB = 1536
 BUILD_TOOLS = ("setuptools", "wheel")
-
-
-def max_jobs(ram_mib, swap_mib, cpus):
-    # type: (Optional[int], Optional[int], Optional[int]) -> int
-    """Parallel compile jobs: one per 1.5 GiB of RAM+swap, at most one per CPU, at least 1."""
-    jobs = cpus or 1
-    if ram_mib:
-        jobs = min(jobs, (ram_mib + (swap_mib or 0)) // MIB_PER_JOB)
-    return max(1, jobs)
 
 
 def read_max_jobs(host):
