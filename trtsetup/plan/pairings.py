@@ -9,6 +9,10 @@ from typing import Any, Dict, Optional
 
 from packaging.version import InvalidVersion, Version
 
+def _kind(recipes, name):
+    return (recipes.get(name) if recipes is not None else None) or {}
+
+
 _LEADING = re.compile(r"^(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
@@ -30,37 +34,34 @@ def minor_key(version):
 def torchvision_for_torch(torch_version, recipes):
     # type: (str, Any) -> Optional[str]
     """The torchvision version that pairs with this torch (by torch minor), or None."""
-    entry = (recipes.get("torchvision") or {}).get(minor_key(torch_version) or "")
+    entry = _kind(recipes, "torchvision").get(minor_key(torch_version) or "")
     return entry.get("version") if entry else None
 
 
 def torch2trt_for_tensorrt(trt_version, recipes):
     # type: (str, Any) -> Dict[str, Any]
-    """{supported, ref, min_commit, note} for a TensorRT version, by its major.
+    """{supported, ref, min_commit, note, entry} for a TensorRT version, by its major.
 
-    A major above every listed one inherits the highest entry's verdict only when that entry
-    is an "unsupported" one; otherwise it is unsupported too (nothing was tested there).
+    ``entry`` is the recipe entry ({} when none); ``note`` says why when unsupported.
     """
     parts = release_tuple(trt_version)
-    entries = recipes.get("torch2trt") or {}
+    table = _kind(recipes, "torch2trt")
     if not parts:
-        return {"supported": False, "ref": None, "min_commit": None,
+        return {"supported": False, "ref": None, "min_commit": None, "entry": {},
                 "note": "TensorRT version {!r} is not a version".format(trt_version)}
     major = parts[0]
-    entry = entries.get(str(major))
+    entry = table.get(str(major))
     if entry is None:
-        majors = sorted(int(k) for k in entries if k.isdigit())
-        if majors and major > majors[-1]:
-            entry = dict(entries[str(majors[-1])])
-            entry.setdefault("unsupported", "no torch2trt revision is known for TensorRT {}".format(major))
-        else:
-            return {"supported": False, "ref": None, "min_commit": None,
-                    "note": "no torch2trt revision is known for TensorRT {}".format(major)}
+        known = sorted(int(k) for k in table if k.isdigit())
+        note = "TensorRT {} is {} than any torch2trt revision trtsetup knows (TensorRT {}-{}).".format(
+            trt_version, "newer" if known and major > known[-1] else "older",
+            known[0] if known else "?", known[-1] if known else "?")
+        return {"supported": False, "ref": None, "min_commit": None, "entry": {}, "note": note}
     if entry.get("unsupported") or not entry.get("ref"):
-        return {"supported": False, "ref": None, "min_commit": None,
+        return {"supported": False, "ref": None, "min_commit": None, "entry": entry,
                 "note": entry.get("unsupported") or entry.get("note")}
     return {"supported": True, "ref": entry["ref"], "min_commit": entry.get("min_commit"),
-            "note": entry.get("note")}
+            "entry": entry, "note": entry.get("note")}
 
 
 def min_driver_for_cuda(cuda_version, recipes):
@@ -70,7 +71,7 @@ def min_driver_for_cuda(cuda_version, recipes):
     if not wanted or len(wanted) < 2:
         return None
     best = None
-    for key, entry in (recipes.get("x86_index") or {}).items():
+    for key, entry in _kind(recipes, "x86_index").items():
         have = release_tuple(key)
         if not have or not entry.get("min_driver"):
             continue
@@ -87,7 +88,7 @@ def max_cuda_for_driver(driver_version, recipes):
     except (InvalidVersion, TypeError):
         return None
     best = None
-    for key, entry in (recipes.get("x86_index") or {}).items():
+    for key, entry in _kind(recipes, "x86_index").items():
         try:
             if entry.get("min_driver") and Version(entry["min_driver"]) <= driver:
                 if best is None or release_tuple(key) > release_tuple(best):

@@ -32,6 +32,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..errors import UsageError
 from .model import Plan, StepSpec
+from .pairings import max_cuda_for_driver, torch2trt_for_tensorrt
 
 TORCHVISION_GIT = "https://github.com/pytorch/vision"
 TORCH2TRT_GIT = "https://github.com/NVIDIA-AI-IOT/torch2trt"
@@ -330,14 +331,11 @@ class _Resolver(object):
         if not driver:
             return None, None
         try:
-            have = Version(driver)
+            Version(driver)
         except InvalidVersion:
             return None, None
         table = self._kind("x86_index", {})
-        best = None
-        for cuda, entry in table.items():
-            if Version(entry["min_driver"]) <= have and (best is None or _vkey(cuda) > _vkey(best)):
-                best = cuda
+        best = max_cuda_for_driver(driver, self.recipes)
         if best is None:
             return None, "driver {} is older than every CUDA in the table".format(driver)
         return best, "driver {} supports up to CUDA {} (needs >= {})".format(driver, best, table[best]["min_driver"])
@@ -521,21 +519,16 @@ class _Resolver(object):
         elif trt_major is None:
             ref, min_commit, ref_why = "master", None, "TensorRT not found"
         else:
-            entry = table.get(str(trt_major))
-            known = sorted(int(k) for k in table) if table else []
-            if entry is None:
-                entry = {"ref": None, "unsupported": (
-                    "TensorRT {} is {} than any torch2trt revision trtsetup knows (TensorRT {}-{}).".format(
-                        trt_version, "newer" if known and trt_major > known[-1] else "older",
-                        known[0] if known else "?", known[-1] if known else "?"))}
-            ref, min_commit = entry.get("ref"), entry.get("min_commit")
+            choice = torch2trt_for_tensorrt(trt_version, self.recipes)
+            entry = choice["entry"]
+            ref, min_commit = choice["ref"], choice["min_commit"]
             ref_why = "TensorRT {} ({}) -> torch2trt {}{}".format(
                 trt_version, self.target.get("tensorrt_source"), ref or "(none)",
                 " at or after {}".format(min_commit) if min_commit else "")
             if entry.get("note"):
                 ref_why += ": " + entry["note"]
-            if ref is None:
-                blocked = entry.get("unsupported")
+            if not choice["supported"]:
+                blocked = choice["note"]
         if trt_major is None:
             blocked = ("TensorRT not found: install TensorRT for this CUDA (e.g. `python -m pip install "
                        "tensorrt-cu12`, or NVIDIA's deb/tar packages) and run `trtsetup plan` again.")
