@@ -23,6 +23,7 @@ import zipfile
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..facts import Package, PythonEnv, TorchRuntime
+from .jetson import parse_dpkg_status
 
 PYTHON_INFO_TIMEOUT = 10.0
 TORCH_INFO_TIMEOUT = 60.0
@@ -502,21 +503,11 @@ def _newest_beside(host, directory):
 
 def _dpkg_python_version(host, major_minor):
     """The upstream version of dpkg's ``pythonX.Y-minimal`` (or ``pythonX.Y``), e.g. 3.6.9."""
-    text = host.read_text("/var/lib/dpkg/status")
-    if not text:
-        return None
-    names = ("python{}.{}-minimal".format(*major_minor), "python{}.{}".format(*major_minor))
-    for stanza in text.split("\n\n"):
-        package = version = None
-        for line in stanza.splitlines():
-            if line.startswith("Package:"):
-                package = line[len("Package:"):].strip()
-            elif line.startswith("Version:"):
-                version = line[len("Version:"):].strip()
-        if package in names and version:
-            match = _DEB_UPSTREAM.match(version)
-            if match:
-                return match.group(1)
+    installed = parse_dpkg_status(host.read_text("/var/lib/dpkg/status") or "")
+    for name in ("python{}.{}-minimal".format(*major_minor), "python{}.{}".format(*major_minor)):
+        match = _DEB_UPSTREAM.match(installed.get(name) or "")
+        if match:
+            return match.group(1)
     return None
 
 
