@@ -141,6 +141,8 @@ def test_x86_with_driver_535_cuda_122_and_tensorrt_86_debs(tmp_path):
     p = doc["platform"]
     assert p["jetson"] is None and p["arch"] == "x86_64"
     assert p["nvidia"]["driver_version"] == "535.183.01"
+    # No nvidia-smi runs on a captured tree: the driver's CUDA is derived from the recipes.
+    assert (p["nvidia"]["cuda_driver_version"], p["nvidia"]["cuda_driver_source"]) == ("12.2", "driver-table")
     assert p["cuda"]["version"].startswith("12.2")
     assert p["cudnn"]["version"] == "8.9.4"
     assert p["tensorrt"]["version"] == "8.6.1.6" and p["tensorrt"]["layout"] == "deb"

@@ -90,8 +90,10 @@ def cli(ctx, debug):
 @click.option("--check", "only", multiple=True, metavar="ID", help="Run only this check (repeatable).")
 @click.option("--list-checks", is_flag=True, help="List the checks with their ids and exit.")
 @click.option("--user", is_flag=True, help="Check as for `install --user` (flags --user inside a venv).")
+@click.option("--refresh", is_flag=True,
+              help="Import torch again even if nothing it depends on changed since the last doctor run.")
 @click.option("-v", "--verbose", is_flag=True, help="Show details, skipped checks and per-check timings.")
-def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, verbose):
+def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, refresh, verbose):
     """Detect the platform, check everything torch2trt needs, and say how to fix what is wrong."""
     from .commands import doctor as doctor_cmd
     from . import report
@@ -108,7 +110,12 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
         doctor_cmd.validate_check_ids(only)
     host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
-    result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user})
+    from .host import LiveHost
+    from .probe_cache import ProbeCache, default_cache_dir
+    # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
+    cache = ProbeCache(default_cache_dir(), read=not refresh) if type(host) is LiveHost else None
+    result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
+                               cache=cache)
     if as_json:
         _emit_json(report.doctor_json(result.facts, result.findings, result.exit_code))
     else:
@@ -175,7 +182,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     from .probes.gather import gather_facts
     host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
-    facts = gather_facts(host, recipes, python=python, fast=True)
+    facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
     result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
     if as_json:
         _emit_json(result.to_json())
@@ -200,7 +207,7 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     from .probes.gather import gather_facts
     host = LiveHost()
     recipes = _load_recipes(recipes_dir)
-    facts = gather_facts(host, recipes, python=python, fast=True)
+    facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
     overrides = _overrides(python, **override_values)
     if no_selftest:
         overrides["no_selftest"] = True
@@ -229,7 +236,7 @@ def patch(directory, trt_include, trt_lib, cuda_arch, check_only, revert, as_jso
     facts = None
     if not (trt_include and trt_lib and cuda_arch) and not revert:
         from .probes.gather import gather_facts
-        facts = gather_facts(host, _load_recipes(None), fast=True)
+        facts = gather_facts(host, _load_recipes(None), fast=True, nvidia_header=True)
     result = patch_cmd.patch(host, directory, trt_include=trt_include, trt_lib=trt_lib, cuda_arch=cuda_arch,
                              check=check_only, revert=revert, facts=facts)
     if as_json:

@@ -132,6 +132,7 @@ class NvidiaDriver:
     smi_error: Optional[str] = None            # e.g. "Driver/library version mismatch"
     nvml_version: Optional[str] = None
     source: Optional[str] = None
+    cuda_driver_source: Optional[str] = None   # "nvidia-smi", or "driver-table" (derived from the recipes)
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class TorchRuntime:
     torchvision_file: Optional[str] = None
     torchvision_ops: Optional[bool] = None
     seconds: Optional[float] = None
+    cached_at: Optional[str] = None            # set when this came from the probe cache
 
 
 @dataclass(frozen=True)
