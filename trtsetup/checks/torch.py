@@ -54,6 +54,9 @@ def check_torch_imports(ctx):
             return _imports.skip("no target Python")
         return _imports.fail("torch is not installed in {}".format(facts.python.executable or "the target Python"), fix=_INSTALL)
     if torch.imported:
+        if torch.cached_at:
+            return _imports.ok("torch {} imports (as on {}: nothing it depends on changed; --refresh asks again)".format(
+                torch.version, torch.cached_at))
         return _imports.ok("torch {} imports ({:.1f} s)".format(torch.version, torch.seconds or 0.0))
     if not version:
         return _imports.fail("torch is not installed in {}".format(facts.python.executable), fix=_INSTALL)

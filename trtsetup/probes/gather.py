@@ -10,6 +10,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional
 
+from .. import __version__
+from ..facts import from_json, to_json
+from ..plan.pairings import max_cuda_for_driver
 from ..facts import (Container, CudaToolkit, Cudnn, Facts, NvidiaDriver, PythonEnv, SystemInfo,
                      Tensorrt, TensorrtPython, TorchRuntime)
 
@@ -42,8 +45,15 @@ class _Runner(object):
             return default
 
 
-def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_timeout=SLOW_PROBE_TIMEOUT):
-    # type: (Any, Any, Optional[str], bool, Optional[str], float) -> Facts
+def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_timeout=SLOW_PROBE_TIMEOUT,
+                 cache=None, nvidia_header=None):
+    # type: (Any, Any, Optional[str], bool, Optional[str], float, Any, Optional[bool]) -> Facts
+    """``fast`` skips the slow probes (importing torch/tensorrt in the target interpreter) and,
+    unless ``nvidia_header`` says otherwise, the plain ``nvidia-smi`` call for the driver's
+    CUDA version (then derived from the driver version and the recipes).
+    ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None."""
+    if nvidia_header is None:
+        nvidia_header = not fast
     from . import container, cuda, cudnn, gpu, jetson, python_env, system, tensorrt
 
     pool = ThreadPoolExecutor(max_workers=6)
@@ -51,7 +61,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     try:
         f_system = run.submit("system", system.read_system, SystemInfo(), host, build_dir)
         f_jetson = run.submit("jetson", jetson.read_jetson, None, host, recipes)
-        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host)
+        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header)
         f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host)
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python)
 
@@ -62,20 +72,41 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         py = run.result("python", f_python, PythonEnv())
 
         f_torch = f_trt_py = None
+        torch_key = cached = None
         if not fast and py.executable and py.error is None and host.can_run:
-            f_torch = run.submit("torch", python_env.read_torch_runtime, TorchRuntime(), host, py.executable, slow_timeout)
+            if cache is not None:
+                driver, gpus = run.result("gpu", f_nvidia, (NvidiaDriver(), ()))
+                jetson_facts = run.result("jetson", f_jetson, None)
+                torch_key = python_env.torch_probe_fingerprint(host, py, {
+                    "driver": driver.driver_version, "smi_error": driver.smi_error,
+                    "gpus": [(g.name, g.compute_capability) for g in gpus],
+                    "l4t": jetson_facts.l4t if jetson_facts else None, "trtsetup": __version__})
+                cached = cache.get("torch", torch_key) if torch_key else None
+            if cached is None:
+                f_torch = run.submit("torch", python_env.read_torch_runtime, TorchRuntime(), host,
+                                     py.executable, slow_timeout)
             f_trt_py = run.submit("tensorrt-python", tensorrt.read_tensorrt_python, TensorrtPython(),
                                   host, py.executable, slow_timeout)
         f_trt = run.submit("tensorrt", tensorrt.read_tensorrt, Tensorrt(), host, sysinfo.arch, py.site_dirs)
 
         jetson_facts = run.result("jetson", f_jetson, None)
         driver, gpus = run.result("gpu", f_nvidia, (NvidiaDriver(), ()))
+        if driver.cuda_driver_version is None and driver.driver_version and jetson_facts is None:
+            # A derived fact: the highest CUDA whose minimum driver this driver meets.
+            derived = max_cuda_for_driver(driver.driver_version, recipes)
+            if derived:
+                driver = _replace(driver, cuda_driver_version=derived, cuda_driver_source="driver-table")
         trt = run.result("tensorrt", f_trt, Tensorrt())
         container_facts = run.result("container", f_container, Container())
         cudnn_facts = run.result("cudnn", f_cudnn, Cudnn())
         if f_torch is not None:
             torch_rt = run.result("torch", f_torch, TorchRuntime(), timeout=slow_timeout + 5)
+            if torch_key and torch_rt.imported and "torch" not in run.errors:
+                cache.put("torch", torch_key, to_json(torch_rt))
             py = _replace(py, torch=torch_rt)
+        elif cached is not None:
+            py = _replace(py, torch=_replace(from_json(TorchRuntime, cached["value"]),
+                                             cached_at=cached["stored_at"]))
         if f_trt_py is not None:
             trt_py = run.result("tensorrt-python", f_trt_py, TensorrtPython(), timeout=slow_timeout + 5)
             trt = _replace(trt, python=trt_py)
