@@ -6,7 +6,9 @@
 
 Variants: DWT original (dwt_init) / trtsetup (phase copy + 4x4 matmul) / conv3d (ConvDWT);
 IWT original (iwt_init: zeros + four strided assignments) / article (four ConvTranspose2d + pad)
-/ trtsetup (4x4 matmul + interleaving copy) / conv3d (ConvIWT, conv_transpose3d).
+/ trtsetup (4x4 matmul + interleaving copy) / conv3d (ConvIWT, conv_transpose3d) / compiled
+(CompiledIWT: torch.compile fuses the elementwise form into one kernel; CUDA only, compiled
+during the warm-up).
 Sizes: 1x64x256x256 <-> 1x256x128x128 at batch 1 and 16. Reports median times, the ratio of
 each variant to the original and to the article's IWT, the max difference to the original,
 and the bandwidth achieved (bytes read + written once / time) against --bandwidth-tbs.
@@ -25,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import torch  # noqa: E402
 
 from trtsetup.wavelets import DWT, IWT  # noqa: E402
-from trtsetup.wavelets.blocks import ConvDWT, ConvIWT  # noqa: E402
+from trtsetup.wavelets.blocks import CompiledIWT, ConvDWT, ConvIWT  # noqa: E402
 from trtsetup.wavelets.reference import ArticleIWT, dwt_init, iwt_init  # noqa: E402
 
 
@@ -75,6 +77,8 @@ def run(device, batches, channels, size, warmup, iters, bandwidth_tbs):
             ("IWT", "trtsetup", IWT().to(device), y, iwt_init),
             ("IWT", "conv3d", ConvIWT().to(device), y, iwt_init),
         ]
+        if cuda and hasattr(torch, "compile"):
+            cases.append(("IWT", "compiled", CompiledIWT().to(device), y, iwt_init))
         for block, variant, fn, inp, ref in cases:
             with torch.no_grad():
                 err = float((fn(inp) - ref(inp)).abs().max())

@@ -181,3 +181,21 @@ def test_tf32_flags_are_restored():
         assert not torch.backends.cuda.matmul.allow_tf32
     finally:
         torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
+@pytest.mark.parametrize("shape", [(1, 4, 2, 2), (2, 8, 5, 7), (3, 256, 16, 16)])
+def test_elementwise_iwt_for_compilation_equals_original(shape):
+    from trtsetup.wavelets.blocks import iwt_elementwise
+    x = torch.randn(*shape)
+    assert float((iwt_elementwise(x) - iwt_init(x)).abs().max()) <= 1e-6
+
+
+def test_compiled_iwt_runs_eager_off_gpu_and_keeps_the_checks():
+    from trtsetup.wavelets import CompiledIWT
+    block = CompiledIWT()
+    x = torch.randn(2, 16, 6, 6)
+    assert float((block(x) - iwt_init(x)).abs().max()) <= 1e-6
+    assert block._compiled is None  # nothing compiled for a CPU tensor
+    with pytest.raises(ValueError):
+        block(torch.randn(1, 6, 4, 4))
+    assert dict(block.state_dict()) == {}

@@ -2,6 +2,7 @@
 
     from trtsetup.wavelets import DWT, IWT      # exact, fast drop-ins for MWCNN's blocks
 
+``CompiledIWT`` is ``IWT`` fused into one GPU kernel by ``torch.compile`` where available.
 ``DWT``/``IWT`` (``blocks.py``) replace MWCNN's ``DWT``/``IWT`` without touching checkpoints.
 ``reference.py`` keeps the original ``dwt_init``/``iwt_init`` and the article's
 four-ConvTranspose2d IWT for tests and benchmarks. To convert an UNMODIFIED MWCNN instead, see
@@ -10,6 +11,6 @@ four-ConvTranspose2d IWT for tests and benchmarks. To convert an UNMODIFIED MWCN
 This package imports torch; nothing else in trtsetup imports it.
 """
 
-from .blocks import DWT, IWT
+from .blocks import DWT, IWT, CompiledIWT
 
-__all__ = ["DWT", "IWT"]
+__all__ = ["DWT", "IWT", "CompiledIWT"]
