@@ -228,3 +228,39 @@ def test_selftest_side_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, env=env,
                          universal_newlines=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def _torch_calls(module, x):
+    """Names of the torch functions and Tensor methods ``module(x)`` calls."""
+    from torch.overrides import TorchFunctionMode, resolve_name
+    names = set()
+
+    class Record(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            name = resolve_name(func)
+            if name:
+                names.add(name)
+            return func(*args, **(kwargs or {}))
+
+    with Record():
+        module(x)
+    return names
+
+
+@pytest.mark.parametrize("block,shape", [("DWT", (1, 8, 6, 6)), ("DWT", (2, 8, 6, 6)),
+                                         ("IWT", (1, 8, 3, 3)), ("IWT", (2, 8, 3, 3))])
+def test_blocks_call_only_what_torch2trt_master_has_converters_for(block, shape):
+    """DWT/IWT convert with torch2trt's built-in converters: every torch call they make has one."""
+    if not hasattr(torch.overrides, "TorchFunctionMode"):
+        pytest.skip("torch.overrides.TorchFunctionMode needs torch >= 1.13")
+    import os
+    import trtsetup.wavelets as wavelets
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "torch2trt", "master_converters.txt")
+    with open(path) as handle:
+        supported = {line.strip() for line in handle if line.strip() and not line.startswith("#")}
+    module = getattr(wavelets, block)()
+    module(torch.randn(*shape))  # builds the cached filter (constants, not network layers)
+    calls = _torch_calls(module, torch.randn(*shape))
+    # Attribute reads (x.shape, x.dtype, x.device, x.is_cuda) are not network layers.
+    calls = {c for c in calls if not c.endswith((".shape", ".dtype", ".device", ".is_cuda", ".__get__", ".dim", ".size"))}
+    assert calls and calls <= supported, sorted(calls - supported)

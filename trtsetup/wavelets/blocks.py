@@ -156,8 +156,8 @@ class DWT(_HaarBase):
         phases = phases.reshape(batch, 4, channels * h2 * w2)
         m = self._weight(x)
         with _ExactFloat32(x):
-            y = torch.matmul(m.expand(batch, 4, 4), phases) if batch != 1 else \
-                torch.mm(m, phases[0]).unsqueeze(0)
+            # torch.matmul on equal ranks: torch2trt converts it (it has no torch.mm converter).
+            y = torch.matmul(m.expand(batch, 4, 4), phases)
         return y.view(batch, 4 * channels, h2, w2)
 
 
@@ -186,8 +186,7 @@ class IWT(_HaarBase):
         bands = x.reshape(batch, 4, out_channels * height * width)
         m = self._weight(x)  # the transposed Haar matrix: rows are output phases
         with _ExactFloat32(x):
-            y = torch.matmul(m.expand(batch, 4, 4), bands) if batch != 1 else \
-                torch.mm(m, bands[0]).unsqueeze(0)
+            y = torch.matmul(m.expand(batch, 4, 4), bands)
         # (B, p, q, C, H, W) -> (B, C, H, p, W, q) == (B, C, 2H, 2W)
         y = y.view(batch, 2, 2, out_channels, height, width).permute(0, 3, 4, 1, 5, 2)
         return y.reshape(batch, out_channels, 2 * height, 2 * width)
@@ -245,7 +244,7 @@ def iwt_elementwise(x):
 class CompiledIWT(IWT):
     """``IWT`` fused into a single GPU kernel by ``torch.compile`` (PyTorch >= 2 with Triton).
 
-    On an H100 at batch 16 it runs within 1.7x of the memory-bandwidth floor, against 6.7x for
+    On an H100 at batch 16 it ran at 1.7x-2.0x the memory-bandwidth floor, against 6.7x-7.3x for
     the eager ``IWT`` (benchmarks/wavelets.md). The first call per input shape compiles
     (about 13 s there). Where ``torch.compile`` is missing (PyTorch 1.x, JetPack 4/5) or the
     input is not on a GPU, it runs the eager ``IWT``. For TensorRT, convert ``IWT``: TensorRT
