@@ -71,6 +71,19 @@ def test_live_h100_reports_gpu_driver_and_cuda_from_smi(tmp_path):
         (0, "NVIDIA H100 80GB HBM3", "9.0", 81559)]
 
 
+def test_without_header_only_the_fast_query_runs(tmp_path):
+    # doctor --fast: the plain nvidia-smi table (~0.1 s) is skipped; the query (~0.02 s) is not.
+    tree = trees.x86(SystemTree(tmp_path), driver="580.95.05", open_module=True)
+    host = CannedHost(tree.root, commands={
+        QUERY: (0, "0, NVIDIA H100 80GB HBM3, 580.95.05, 9.0, 81559\n", ""),
+        (SMI,): (0, H100_HEADER, ""),
+    })
+    driver, gpus = gpu.read_nvidia(host, header=False)
+    assert [tuple(call) for call in host.calls] == [QUERY]
+    assert driver.driver_version == "580.95.05" and gpus[0].compute_capability == "9.0"
+    assert driver.cuda_driver_version is None and driver.cuda_driver_source is None
+
+
 def test_old_driver_without_compute_cap_falls_back_to_a_second_query(tmp_path):
     tree = trees.x86(SystemTree(tmp_path), driver="470.182.03")
     host = CannedHost(tree.root, commands={
