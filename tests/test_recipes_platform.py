@@ -171,3 +171,53 @@ def test_overlay_that_is_not_json_names_the_file(tmp_path):
     with pytest.raises(RecipeError) as caught:
         load_recipes(overlays=[str(user)])
     assert "l4t.json" in str(caught.value)
+
+
+# -- overlays checked across files (new-user report, defect 9) ----------------------------------
+
+UNKNOWN_JP_OVERLAY = {"40.1.0": {"jetpack": "9.9", "source": "me"}}   # the user's l4t.json
+
+
+def test_overlay_l4t_naming_an_unknown_jetpack_is_an_error_naming_the_overlay(tmp_path):
+    user = _overlay(tmp_path / "unknown_jp", "l4t.json", "l4t", UNKNOWN_JP_OVERLAY)
+    with pytest.raises(RecipeError) as caught:
+        load_recipes(overlays=[user])
+    message = str(caught.value)
+    assert str(tmp_path / "unknown_jp" / "l4t.json") in message
+    assert "40.1.0.jetpack" in message and "'9.9'" in message
+    assert "validated by the test suite" not in (caught.value.fix or "")
+    assert "overlay" in caught.value.fix
+
+
+def test_overlay_errors_do_not_blame_the_test_suite(tmp_path):
+    user = _overlay(tmp_path / "recipes", "mine.json", "l4t", {"36.x": {"jetpack": "6.3", "source": "x"}})
+    with pytest.raises(RecipeError) as caught:
+        load_recipes(overlays=[user])
+    assert "test suite" not in caught.value.fix and "mine.json" in caught.value.fix
+
+
+def test_overlay_may_add_the_jetpack_in_another_file_of_the_same_overlay(tmp_path):
+    user = _overlay(tmp_path / "ok", "l4t.json", "l4t", UNKNOWN_JP_OVERLAY)
+    _overlay(tmp_path / "ok", "jp.json", "jetpack", {"9.9": {
+        "l4t_major": 40, "cuda": "13.1", "cudnn": "9.9", "tensorrt": "11.0", "ubuntu": "26.04",
+        "python": "3.14", "socs": ["tegra264"], "source": "me"}})
+    assert resolve_jetpack("40.1.0", load_recipes(overlays=[user]))[0] == "9.9"
+
+
+def test_overlay_module_naming_an_unknown_soc_is_an_error(tmp_path):
+    user = _overlay(tmp_path / "recipes", "modules.json", "jetson_modules", {"p3767-0099": {
+        "type": "module", "name": "x", "soc": "tegra999", "source": "x"}})
+    with pytest.raises(RecipeError) as caught:
+        load_recipes(overlays=[user])
+    assert "modules.json" in str(caught.value) and "p3767-0099.soc" in str(caught.value)
+
+
+@pytest.mark.parametrize("command", ["doctor", "plan"])
+def test_cli_with_the_unknown_jetpack_overlay_exits_2_naming_it(tmp_path, command):
+    from helpers import run_cli
+    user = _overlay(tmp_path / "unknown_jp", "l4t.json", "l4t", UNKNOWN_JP_OVERLAY)
+    tree = trees.future_r40_1(SystemTree(tmp_path / "root"))
+    result = run_cli([command, "--root", tree.root, "--recipes", user])
+    assert result.exit_code == 2
+    assert "unknown_jp" in result.stderr and "40.1.0.jetpack" in result.stderr
+    assert "JetPack 9.9" not in result.stdout

@@ -13,15 +13,14 @@ import json
 import os
 from typing import Any, Dict, Optional
 
+from . import dirs
 from .atomic import write_json_atomic
 
 SCHEMA = "trtsetup.probe-cache/1"
 
 
 def default_cache_dir(env=None):
-    env = os.environ if env is None else env
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "trtsetup", "probes")
+    return os.path.join(dirs.cache_dir(env), "probes")
 
 
 class ProbeCache(object):

@@ -1,30 +1,42 @@
-"""Platform knowledge as data: load ``trtsetup/recipes/*.json``, validate, overlay.
+"""Platform knowledge as data: load the shipped ``recipes/*.json``, validate, overlay.
 
 Each recipes file is one JSON object::
 
     {"schema": "trtsetup.recipes/1", "kind": "<kind>", "source": "<url or note>",
      "entries": ...}
 
-``kind`` picks the validator below. A user overlay directory (``--recipes DIR``, or
-``$TRTSETUP_RECIPES``, or ``~/.config/trtsetup/recipes``) holds files of the same shape; an
-overlay file's entries are merged over the shipped ones key by key (for mapping kinds) or
-prepended (for list kinds), so a JetPack released after this version can be added without
-upgrading trtsetup. Errors name the file and the key.
+``kind`` picks the validator (``recipe_kinds.VALIDATORS``). A user overlay directory
+(``--recipes DIR``, or ``$TRTSETUP_RECIPES``, or ``~/.config/trtsetup/recipes``) holds files
+of the same shape; an overlay file's entries are merged over the shipped ones key by key (for
+mapping kinds) or prepended (for list kinds), so a JetPack released after this version can be
+added without upgrading trtsetup. After merging, references across files are checked (an L4T
+row's JetPack must be in a jetpack table). Errors name the file and the key.
+
+Where the shipped files are: ``recipes/`` at the top of the checkout, installed as the data
+directory ``trtsetup/recipes_data/`` (``setup.py`` maps one onto the other), read with
+``pkgutil.get_data`` so a zip (zipapp) works too.
 """
 
 import json
 import os
 import pkgutil
-import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
+from . import dirs
 from .errors import RecipeError
+from .recipe_kinds import LIST_KINDS, VALIDATORS, check_references
+from .recipe_kinds.fields import fail
 
 RECIPES_SCHEMA = "trtsetup.recipes/1"
 PACKAGE_FILES = ("l4t.json", "jetpack.json", "jetson_modules.json", "torch_wheels.json", "torchvision.json",
                  "apt.json", "x86_index.json", "torch2trt.json")
+INSTALLED_DIR = "recipes_data"   # inside the installed trtsetup package
+_TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Running from a checkout (PYTHONPATH=.): the data sits beside the package. Only there (a
+# setup.cfg beside it): an installed copy must never read a stray site-packages/recipes/.
+CHECKOUT_DIR = os.path.join(_TOP, "recipes") if os.path.exists(os.path.join(_TOP, "setup.cfg")) else None
 
-_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_SHIPPED_FIX = "Reinstall trtsetup: its shipped recipes are damaged (they pass its test suite as released)."
 
 
 class Recipes(object):
@@ -39,54 +51,6 @@ class Recipes(object):
 
     def kinds(self):
         return sorted(self._by_kind)
-
-
-# -- validation helpers (raise RecipeError naming file and key) --------------------------------
-
-def fail(filename, key, message):
-    raise RecipeError("recipes {}: {}: {}".format(filename, key, message),
-                      fix="Fix or remove that entry; shipped recipes are validated by the test suite.")
-
-
-def require(filename, key, obj, name, kind=str, optional=False):
-    if name not in obj or obj[name] is None:
-        if optional:
-            return None
-        fail(filename, "{}.{}".format(key, name), "missing")
-    value = obj[name]
-    if not isinstance(value, kind):
-        fail(filename, "{}.{}".format(key, name), "expected {}, got {!r}".format(
-            getattr(kind, "__name__", kind), value))
-    return value
-
-
-def require_version(filename, key, obj, name, optional=False):
-    value = require(filename, key, obj, name, str, optional)
-    if value is not None and not _VERSION.match(value):
-        fail(filename, "{}.{}".format(key, name), "not a dotted version: {!r}".format(value))
-    return value
-
-
-def require_https(filename, key, obj, name, optional=False):
-    value = require(filename, key, obj, name, str, optional)
-    if value is not None and not value.startswith("https://"):
-        fail(filename, "{}.{}".format(key, name), "URL must be https: {!r}".format(value))
-    return value
-
-
-# Validators are registered by kind; each receives (filename, entries) and returns the
-# entries (possibly normalised). Modules that own a kind register it with @validator.
-VALIDATORS = {}  # type: Dict[str, Callable[[str, Any], Any]]
-MERGE_AS_LIST = set()  # kinds whose entries are lists (overlay entries go first)
-
-
-def validator(kind, as_list=False):
-    def register(func):
-        VALIDATORS[kind] = func
-        if as_list:
-            MERGE_AS_LIST.add(kind)
-        return func
-    return register
 
 
 def _load_document(filename, text):
@@ -110,7 +74,7 @@ def _load_document(filename, text):
 def _merge(kind, base, overlay):
     if base is None:
         return overlay
-    if kind in MERGE_AS_LIST:
+    if kind in LIST_KINDS:
         return list(overlay) + list(base)
     merged = dict(base)
     merged.update(overlay)
@@ -120,31 +84,56 @@ def _merge(kind, base, overlay):
 def overlay_dirs(explicit=None, env=None):
     """Overlay directories in priority order (later wins): config dir, $TRTSETUP_RECIPES, --recipes."""
     env = os.environ if env is None else env
-    dirs = []
-    config_home = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    dirs.append(os.path.join(config_home, "trtsetup", "recipes"))
+    found = [os.path.join(dirs.config_dir(env), "recipes")]
     if env.get("TRTSETUP_RECIPES"):
-        dirs.append(env["TRTSETUP_RECIPES"])
+        found.append(env["TRTSETUP_RECIPES"])
     if explicit:
-        dirs.append(explicit)
-    return dirs
+        found.append(explicit)
+    return found
+
+
+def read_shipped(name):
+    # type: (str) -> bytes
+    """The bytes of one shipped recipes file: the installed data dir, else the checkout's."""
+    try:
+        data = pkgutil.get_data("trtsetup", INSTALLED_DIR + "/" + name)
+    except OSError:
+        data = None
+    if data is None and CHECKOUT_DIR is not None:
+        try:
+            with open(os.path.join(CHECKOUT_DIR, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            pass
+    if data is None:
+        raise RecipeError("recipes {}: missing from the installed package".format(name),
+                          fix="Reinstall trtsetup: its wheel is incomplete.")
+    return data
+
+
+class _Loader(object):
+    def __init__(self):
+        self.by_kind = {}       # type: Dict[str, Any]
+        self.origins = {}       # type: Dict[str, List[str]]
+        self.entry_files = {}   # type: Dict[str, Dict[str, str]]  kind -> key -> file
+
+    def add(self, filename, text):
+        kind, entries = _load_document(filename, text)
+        self.by_kind[kind] = _merge(kind, self.by_kind.get(kind), entries)
+        self.origins.setdefault(kind, []).append(filename)
+        if isinstance(entries, dict):
+            self.entry_files.setdefault(kind, {}).update((key, filename) for key in entries)
 
 
 def load_recipes(overlays=None, explicit=None):
     # type: (Optional[List[str]], Optional[str]) -> Recipes
     """Shipped recipes, then each overlay directory's ``*.json`` merged over them."""
-    # Importing the modules that own kinds registers their validators.
-    from . import recipe_kinds  # noqa: F401
-    by_kind = {}  # type: Dict[str, Any]
-    origins = {}  # type: Dict[str, List[str]]
-    for name in PACKAGE_FILES:
-        data = pkgutil.get_data("trtsetup", "recipes/" + name)
-        if data is None:
-            raise RecipeError("recipes {}: missing from the installed package".format(name),
-                              fix="Reinstall trtsetup: its wheel is incomplete.")
-        kind, entries = _load_document(name, data.decode("utf-8"))
-        by_kind[kind] = _merge(kind, by_kind.get(kind), entries)
-        origins.setdefault(kind, []).append("trtsetup/recipes/" + name)
+    loader = _Loader()
+    try:
+        for name in PACKAGE_FILES:
+            loader.add("recipes/" + name, read_shipped(name).decode("utf-8"))
+    except RecipeError as exc:
+        raise RecipeError(exc.message, fix=exc.fix or _SHIPPED_FIX)
     if explicit and not os.path.isdir(explicit):
         raise RecipeError("--recipes {}: no such directory".format(explicit),
                           fix="Pass a directory of recipes JSON files.")
@@ -159,8 +148,21 @@ def load_recipes(overlays=None, explicit=None):
                 with open(path, "r", encoding="utf-8") as handle:
                     text = handle.read()
             except OSError as exc:
-                raise RecipeError("recipes {}: cannot read ({})".format(path, exc.strerror or exc))
-            kind, entries = _load_document(path, text)
-            by_kind[kind] = _merge(kind, by_kind.get(kind), entries)
-            origins.setdefault(kind, []).append(path)
-    return Recipes(by_kind, origins)
+                raise RecipeError("recipes {}: cannot read ({})".format(path, exc.strerror or exc),
+                                  fix="Make it readable, or move it out of {}.".format(directory))
+            try:
+                loader.add(path, text)
+            except RecipeError as exc:
+                raise RecipeError(exc.message, fix=exc.fix or _overlay_fix(path))
+    try:
+        check_references(loader.by_kind.get, loader.entry_files)
+    except RecipeError as exc:
+        shipped = exc.message.startswith("recipes recipes/")
+        raise RecipeError(exc.message, fix=_SHIPPED_FIX if shipped else _overlay_fix(None))
+    return Recipes(loader.by_kind, loader.origins)
+
+
+def _overlay_fix(path):
+    where = "in {}".format(path) if path else "in the overlay file it names"
+    return ("Fix or remove that entry {} (a recipes overlay: --recipes, $TRTSETUP_RECIPES or "
+            "~/.config/trtsetup/recipes); the shipped files show the expected shape.".format(where))

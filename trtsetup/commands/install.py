@@ -6,10 +6,10 @@ facts, loads the recipes, calls ``install`` and prints ``render_install_text(res
 2 refused: no root for apt, a blocked step, another install running).
 """
 
-import os
 import sys
 from typing import Any, Callable, Dict, List, Optional
 
+from .. import dirs
 from ..errors import UsageError
 from ..executor import (BLOCKED, DONE, FAILED, NOT_RUN, SKIPPED, WOULD_RUN, InstallResult,
                         execute)
@@ -20,28 +20,7 @@ from ..plan.steps.download import terminal_progress
 from ..plan.steps.pip import is_isolated
 from ..probes.python_env import read_python
 
-__all__ = ["install", "render_install_text", "default_state_dir", "default_cache_dir",
-           "InstallResult"]
-
-
-def default_state_dir(env=None):
-    # type: (Optional[Dict[str, str]]) -> str
-    """``$XDG_STATE_HOME/trtsetup``, else ``~/.local/state/trtsetup``: lock, logs, manifest."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_STATE_HOME") or os.path.join(_home(env), ".local", "state")
-    return os.path.join(base, "trtsetup")
-
-
-def default_cache_dir(env=None):
-    # type: (Optional[Dict[str, str]]) -> str
-    """``$XDG_CACHE_HOME/trtsetup``, else ``~/.cache/trtsetup``: downloads and built wheels."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_CACHE_HOME") or os.path.join(_home(env), ".cache")
-    return os.path.join(base, "trtsetup")
-
-
-def _home(env):
-    return env.get("HOME") or os.path.expanduser("~")
+__all__ = ["install", "render_install_text", "InstallResult"]
 
 
 def _option(overrides, name):
@@ -93,8 +72,8 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
         "no_index": bool(_option(overrides, "no_index")),
     }
     result = execute(steps, host, python,
-                     state_dir=state_dir or default_state_dir(),
-                     cache_dir=cache_dir or default_cache_dir(),
+                     state_dir=state_dir or dirs.state_dir(),
+                     cache_dir=cache_dir or dirs.cache_dir(),
                      user=user, options=options, emit=emit, dry_run=dry_run, target=plan.target)
     return result._replace(warnings=tuple(warnings) + tuple(result.warnings))
 

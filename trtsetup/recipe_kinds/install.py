@@ -3,7 +3,7 @@ x86 wheel indexes and torch2trt revisions.
 
 Each validator gets ``(filename, entries)`` and returns the entries unchanged, or raises
 ``RecipeError`` naming the file and the key (``torch_wheels.json: entries[3].url: ...``).
-Shapes (see the files under ``trtsetup/recipes/`` for real values):
+Shapes (see the files under ``recipes/`` for real values):
 
 - ``torch_wheels`` (a list; overlay entries go first)::
 
@@ -39,7 +39,7 @@ import re
 
 from packaging.version import InvalidVersion, Version
 
-from ..recipes import fail, require, require_https, require_version, validator
+from .fields import fail, require, require_https, require_version
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MINOR = re.compile(r"^\d+\.\d+$")
@@ -75,7 +75,6 @@ def _require_str_list(filename, key, obj, name, pattern=None, optional=False):
     return value
 
 
-@validator("torch_wheels", as_list=True)
 def validate_torch_wheels(filename, entries):
     if not isinstance(entries, list):
         fail(filename, "entries", "expected a list")
@@ -124,7 +123,6 @@ def validate_torch_wheels(filename, entries):
     return entries
 
 
-@validator("torchvision")
 def validate_torchvision(filename, entries):
     _require_mapping(filename, entries)
     for minor, entry in entries.items():
@@ -144,7 +142,6 @@ def validate_torchvision(filename, entries):
     return entries
 
 
-@validator("apt")
 def validate_apt(filename, entries):
     _require_mapping(filename, entries)
     for generation, entry in entries.items():
@@ -159,7 +156,6 @@ def validate_apt(filename, entries):
     return entries
 
 
-@validator("x86_index")
 def validate_x86_index(filename, entries):
     _require_mapping(filename, entries)
     for cuda, entry in entries.items():
@@ -180,7 +176,6 @@ def validate_x86_index(filename, entries):
     return entries
 
 
-@validator("torch2trt")
 def validate_torch2trt(filename, entries):
     _require_mapping(filename, entries)
     for major, entry in entries.items():

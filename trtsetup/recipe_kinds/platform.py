@@ -2,14 +2,14 @@
 
 Each validator gets one file's ``entries`` and either returns them (normalised) or raises
 ``RecipeError`` through ``recipes.fail(filename, key, message)``, naming the file and key.
-Cross-file references (a module's SoC defined in another file) are not checked here, since an
-overlay may refer to shipped entries; the test suite checks the shipped files as a whole.
+Cross-file references (an L4T row's JetPack, a module's SoC) are checked by
+``recipe_kinds/references.py`` once every file is merged, since an overlay may refer to
+shipped entries.
 """
 
 import re
 
-from .. import recipes
-from ..recipes import fail, require, require_version
+from .fields import fail, require, require_version
 
 # "32.4.3" (a release), "32.4" (normalised to "32.4.0"), "32" (the fallback of an unknown minor)
 L4T_RELEASE_KEY = re.compile(r"^\d+\.\d+(\.\d+)?$")
@@ -52,7 +52,6 @@ def _jetpack_value(filename, key, entry, name):
     return value
 
 
-@recipes.validator("l4t")
 def validate_l4t(filename, entries):
     """L4T release -> JetPack. ``{"32.4.3": {"jetpack": "4.4", "source": URL}}``; a bare
     major (``{"36": {"jetpack_major": "6", ...}}``) is the fallback for an unknown minor."""
@@ -76,7 +75,6 @@ def validate_l4t(filename, entries):
     return normalised
 
 
-@recipes.validator("jetpack")
 def validate_jetpack(filename, entries):
     """JetPack -> what it ships: ``{"4.6.1": {"cuda": "10.2.300", "cudnn": "8.2.1.32",
     "tensorrt": "8.2.1.8", "ubuntu": "18.04", "python": "3.6", "l4t_major": 32,
@@ -107,7 +105,6 @@ def validate_jetpack(filename, entries):
 _MODULE_TYPES = ("module", "family", "soc", "compatible", "model_prefix")
 
 
-@recipes.validator("jetson_modules")
 def validate_jetson_modules(filename, entries):
     """Device-tree identity. Entries by ``type``: ``module`` (``p3448-0000`` -> name, soc),
     ``family`` (``p3448``), ``soc`` (``tegra210`` -> name, cuda_arch, chip_id, or alias_of),
