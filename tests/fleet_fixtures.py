@@ -55,3 +55,12 @@ def pyz(tmp_path_factory):
                           timeout=600)
     assert proc.returncode == 0, proc.stderr
     return str(out)
+
+
+def add_packages(tree, site, packages):
+    """Installed distributions (name -> version) as dist-info metadata under ``site``."""
+    for name, version in packages.items():
+        info = "{}/{}-{}.dist-info".format(site, name.replace("-", "_"), version)
+        tree.write(info + "/METADATA", "Metadata-Version: 2.1\nName: {}\nVersion: {}\n".format(name, version))
+        tree.write(info + "/RECORD", "")
+    return tree

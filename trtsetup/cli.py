@@ -276,6 +276,38 @@ def selftest(python, as_json, fp16, models, device, timeout):
     return result.exit_code
 
 
+@cli.group()
+def fleet():
+    """Work with the reports of many devices (see README, "Fleets")."""
+
+
+@fleet.command("report")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_json_option
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write one static HTML page (sortable, filterable, no external assets).")
+def fleet_report(paths, as_json, html_file):
+    """One table of every device: platform, versions, failing checks, self-test, drift.
+
+    PATHS are report files or directories of them (the playbook fetches one directory per
+    device). Exit 0 when every device is ok or only warns, 1 when one fails or a file is
+    unreadable, 2 when no report was found.
+    """
+    from .atomic import write_bytes_atomic
+    from .commands.fleet import fleet_report as fleet_report_cmd
+    from .fleet import page, render
+    result = fleet_report_cmd(paths)
+    if html_file:
+        text = page.render_html(result.rows, result.problems, result.skipped)
+        write_bytes_atomic(html_file, text.encode("utf-8"))
+        _err("wrote {} ({} devices)".format(html_file, len(result.rows)))
+    if as_json:
+        _emit_json(render.fleet_json(result.rows, result.problems, result.skipped))
+    else:
+        click.echo(render.render_text(result.rows, result.problems, result.skipped))
+    return result.exit_code
+
+
 # -- entry point ----------------------------------------------------------------------------------
 
 def _fix_ascii_stdio():
