@@ -37,7 +37,7 @@ class CannedHost(RootHost):
                 return answer
         return None
 
-    def run(self, argv, timeout=10.0, env=None, cwd=None):
+    def run(self, argv, timeout=10.0, env=None, cwd=None, log_path=None):
         argv = [str(a) for a in argv]
         self.calls.append(argv)
         answer = self._answer(argv)

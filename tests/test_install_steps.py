@@ -35,10 +35,10 @@ class Machine(LiveHost):
             return super(Machine, self).read_bytes(self.tree.path(path))
         return super(Machine, self).read_bytes(path)
 
-    def run(self, argv, timeout=10.0, env=None, cwd=None):
+    def run(self, argv, timeout=10.0, env=None, cwd=None, log_path=None):
         if list(argv) == ["id", "-u"]:
             return CommandResult(list(argv), 0, "{}\n".format(self.uid), "")
-        return super(Machine, self).run(argv, timeout=timeout, env=env, cwd=cwd)
+        return super(Machine, self).run(argv, timeout=timeout, env=env, cwd=cwd, log_path=log_path)
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ With ``--json`` exactly one JSON document goes to stdout; everything else goes t
 
 import io
 import os
+import signal
 import sys
+import threading
 import traceback
 
 import click
@@ -110,10 +112,9 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
         doctor_cmd.validate_check_ids(only)
     host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
-    from .host import LiveHost
     from .probe_cache import ProbeCache, default_cache_dir
     # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
-    cache = ProbeCache(default_cache_dir(), read=not refresh) if type(host) is LiveHost else None
+    cache = ProbeCache(default_cache_dir(), read=not refresh) if host.is_live else None
     result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
                                cache=cache)
     if as_json:
@@ -323,8 +324,38 @@ def _fix_ascii_stdio():
                                                 line_buffering=True))
 
 
+def _on_interrupt(signum, frame):
+    """SIGINT/SIGTERM: stop every child's process group now (children run in groups of their
+    own, so the terminal's Ctrl-C no longer reaches them), then unwind as KeyboardInterrupt."""
+    from .host import kill_running_children
+    kill_running_children()
+    raise KeyboardInterrupt()
+
+
+def _install_interrupt_handlers():
+    previous = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[signum] = signal.signal(signum, _on_interrupt)
+        except (OSError, ValueError):
+            pass
+    return previous
+
+
 def main(argv=None):
     """Run the CLI and return the exit code (the console script passes it to sys.exit)."""
+    previous = _install_interrupt_handlers()
+    try:
+        return _main(argv)
+    finally:
+        for signum, handler in previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)
+
+
+def _main(argv):
     args = list(sys.argv[1:] if argv is None else argv)
     _fix_ascii_stdio()
     as_json = "--json" in args

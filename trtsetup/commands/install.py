@@ -13,7 +13,6 @@ from .. import dirs
 from ..errors import UsageError
 from ..executor import (BLOCKED, DONE, FAILED, NOT_RUN, SKIPPED, WOULD_RUN, InstallResult,
                         execute)
-from ..host import RootHost, SnapshotHost
 from ..plan.step import Step
 from ..plan.steps import build_steps
 from ..plan.steps.download import terminal_progress
@@ -42,7 +41,7 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
     """
     from ..plan.resolve import resolve_plan
 
-    if isinstance(host, (RootHost, SnapshotHost)) or not host.can_run:
+    if not host.is_live:
         raise UsageError("install changes this machine; it cannot run on a captured tree or snapshot",
                          fix="Run `trtsetup plan` with --root/--snapshot to see what it would do there.")
     emit = emit or (lambda message: None)

@@ -180,8 +180,8 @@ def read_system(host, build_dir=None):
 
 
 def _is_plain_live(host):
-    from ..host import LiveHost
-    return type(host) is LiveHost
+    # This machine itself may be asked directly; a recording of it must see every read.
+    return host.is_live
 
 
 def _read_live(build_dir):
@@ -247,10 +247,10 @@ def _read_distro(host):
             version = info.get("VERSION_ID") or None
             name = info.get("PRETTY_NAME") or info.get("NAME") or None
             return info["ID"].lower(), version, name
-    root = getattr(host, "root", None)
-    if root is None and not _is_plain_live(host):
+    root = host.tree_root
+    if root is None:
         return None, None, None
-    return _distro_package(root or "/")
+    return _distro_package(root)
 
 
 def _distro_package(root_dir):

@@ -1,0 +1,126 @@
+"""The Host interface: what every host answers, and the capabilities callers ask about.
+
+Code never tests a host's class. It asks:
+
+* ``host.can_run_commands`` (also ``host.can_run``): ``run`` executes commands, or answers
+  them from a capture. A captured tree (``--root``) answers every run "unavailable".
+* ``host.is_live``: the host is this machine, now. Its state may also be read directly
+  (``platform``, ``psutil``), remembered between runs (the torch probe cache) and changed
+  (``install``). A recording of this machine is not live: every read must go through it.
+* ``host.tree_root``: the real directory that stands for ``/`` ("/" live, DIR for ``--root``),
+  for libraries that read files themselves (``distro``); None when there is none.
+"""
+
+import os
+import posixpath
+import shlex
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class CommandResult(NamedTuple):
+    """What running an argv gave. ``returncode`` is None when the command never ran."""
+
+    argv: List[str]
+    returncode: Optional[int]
+    stdout: str
+    stderr: str
+    error: Optional[str] = None  # "not-found", "timeout", "unavailable", or an OSError text
+    seconds: float = 0.0
+
+    @property
+    def ok(self):
+        return self.returncode == 0
+
+    def to_json(self):
+        return {"argv": list(self.argv), "returncode": self.returncode, "stdout": self.stdout,
+                "stderr": self.stderr, "error": self.error}
+
+
+class ReadProblem(NamedTuple):
+    path: str
+    error: str
+
+
+def shell_command(argv):
+    # type: (Sequence[str]) -> str
+    """An argv as a line to paste into a shell (display only: we never run shell strings)."""
+    return " ".join(shlex.quote(str(a)) for a in argv)
+
+
+class Host(object):
+    """Read files, list directories, find programs and run argv lists with timeouts."""
+
+    can_run = False
+    is_live = False
+    tree_root = None  # type: Optional[str]
+    description = "host"
+
+    def __init__(self):
+        self.problems = []  # type: List[ReadProblem]
+
+    @property
+    def can_run_commands(self):
+        # type: () -> bool
+        return bool(self.can_run)
+
+    # -- files -----------------------------------------------------------------------------
+    def read_bytes(self, path):
+        # type: (str) -> Optional[bytes]
+        """The whole file, or None when it is missing or unreadable (the latter is recorded)."""
+        raise NotImplementedError
+
+    def read_text(self, path):
+        # type: (str) -> Optional[str]
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        return data.decode("utf-8", errors="replace")
+
+    def exists(self, path):
+        raise NotImplementedError
+
+    def is_dir(self, path):
+        raise NotImplementedError
+
+    def listdir(self, path):
+        # type: (str) -> List[str]
+        """Sorted entry names, [] when the directory is missing."""
+        raise NotImplementedError
+
+    def glob(self, pattern):
+        # type: (str) -> List[str]
+        """Absolute host paths matching a glob pattern, sorted."""
+        raise NotImplementedError
+
+    def realpath(self, path):
+        return path
+
+    # -- environment and programs ------------------------------------------------------------
+    @property
+    def env(self):
+        # type: () -> Mapping[str, str]
+        raise NotImplementedError
+
+    def which(self, name, path=None):
+        # type: (str, Optional[str]) -> Optional[str]
+        """Find a program on PATH (the host's PATH unless given) by looking at files."""
+        search = path if path is not None else self.env.get("PATH", "/usr/local/bin:/usr/bin:/bin")
+        for directory in search.split(os.pathsep):
+            if not directory:
+                continue
+            candidate = posixpath.join(directory, name)
+            if self.exists(candidate) and not self.is_dir(candidate):
+                return candidate
+        return None
+
+    def run(self, argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, log_path=None):
+        # type: (Sequence[str], Optional[float], Optional[Dict[str, str]], Optional[str], Optional[str]) -> CommandResult
+        """Run ``argv`` (a list, never a shell string) and wait at most ``timeout`` seconds.
+
+        ``env`` adds variables to the cleaned child environment (``process.child_env``).
+        With ``log_path`` the combined output is appended to that file as it comes (so a long
+        build can be followed with ``tail -f``) and ``stdout`` holds its tail.
+        """
+        return CommandResult([str(a) for a in argv], None, "", "", "unavailable")

@@ -1,0 +1,49 @@
+"""``LiveHost``: this machine, read with ``open``/``os`` and changed through ``run``."""
+
+import glob as _glob
+import os
+
+from .base import DEFAULT_TIMEOUT, Host, ReadProblem
+from .process import run_process
+
+
+class LiveHost(Host):
+    can_run = True
+    is_live = True
+    tree_root = "/"
+    description = "this machine"
+
+    def read_bytes(self, path):
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            self.problems.append(ReadProblem(path, exc.strerror or str(exc)))
+            return None
+
+    def exists(self, path):
+        return os.path.lexists(path)
+
+    def is_dir(self, path):
+        return os.path.isdir(path)
+
+    def listdir(self, path):
+        try:
+            return sorted(os.listdir(path))
+        except OSError:
+            return []
+
+    def glob(self, pattern):
+        return sorted(_glob.glob(pattern))
+
+    def realpath(self, path):
+        return os.path.realpath(path)
+
+    @property
+    def env(self):
+        return os.environ
+
+    def run(self, argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, log_path=None):
+        return run_process(argv, timeout=timeout, env=env, cwd=cwd, log_path=log_path)
