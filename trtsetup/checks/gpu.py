@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..fix_commands import install_command, trtsetup_command
 from ..plan.pairings import max_cuda_for_driver, min_driver_for_cuda
 from .base import make
 
@@ -57,7 +58,8 @@ def check_driver_supports_torch(ctx):
             return _supports.ok("driver {} ≥ {} needed by CUDA {}".format(nv.driver_version, minimum, torch.cuda_version))
         return _supports.fail(
             "driver {} is older than {} needed by torch's CUDA {}".format(nv.driver_version, minimum, torch.cuda_version),
-            fix="Upgrade the NVIDIA driver to ≥ {}, or let `trtsetup install` pick a torch built for an older CUDA.".format(minimum))
+            fix="Upgrade the NVIDIA driver to ≥ {}, or let `{}` pick a torch built for an older CUDA.".format(
+                minimum, install_command(facts.python, ctx.options.get("invoked_as"))))
     if have is None:
         return _supports.skip("the driver's CUDA version is unknown")
     if wanted is None or (wanted.major, wanted.minor) <= (have.major, have.minor):
@@ -70,4 +72,6 @@ def check_driver_supports_torch(ctx):
             fix="Upgrade the driver if kernels fail with 'PTX was compiled with an unsupported toolchain'.")
     return _supports.fail(
         "torch was built for CUDA {} but the driver supports at most CUDA {}".format(torch.cuda_version, nv.cuda_driver_version),
-        fix="Upgrade the NVIDIA driver, or reinstall torch for CUDA ≤ {} (`trtsetup plan` shows the index).".format(nv.cuda_driver_version))
+        fix="Upgrade the NVIDIA driver, or reinstall torch for CUDA ≤ {} (`{}` shows the index).".format(
+            nv.cuda_driver_version, trtsetup_command("plan", facts.python.executable,
+                                                     invoked_as=ctx.options.get("invoked_as"))))

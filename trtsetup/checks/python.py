@@ -1,5 +1,6 @@
 """The target interpreter, and where an install would put packages."""
 
+from ..fix_commands import install_command
 from .base import make
 
 _user_venv = make("py-user-site-visible", "A --user install would be visible to the target Python")
@@ -35,5 +36,5 @@ def check_torch2trt(ctx):
         return _t2t.skip("target Python unknown")
     if pkg is None:
         return _t2t.warn("torch2trt is not installed in {}".format(py.executable),
-                         fix="trtsetup install --user")
+                         fix=install_command(py, ctx.options.get("invoked_as")))
     return _t2t.ok("torch2trt {} at {}".format(pkg.version, pkg.location))

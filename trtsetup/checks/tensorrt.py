@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..fix_commands import pip_command, quote
 from ..plan.pairings import torch2trt_for_tensorrt
 from .base import make
 
@@ -100,9 +101,9 @@ def _venv_or_missing(ctx, py, error):
         site = _dist_packages_of(facts)
         return _python.fail(
             "{} is a venv that cannot see the system's TensorRT bindings ({})".format(where, error),
-            fix=("No sudo needed: either recreate the venv with `python3 -m venv --system-site-packages VENV`, or "
-                 "expose only TensorRT: `echo {site} > $({py} -c 'import site; print(site.getsitepackages()[0])')/"
-                 "system-tensorrt.pth`".format(site=site, py=where)))
+            fix=("No sudo needed: either recreate the venv with `{venv}` (keeps its packages), or "
+                 "expose only TensorRT: `echo {site} > {pth}`".format(site=site, venv=_venv_recreate(py),
+                                                                  pth=_pth_file(py))))
     if facts.jetson is not None:
         return _python.fail(
             "{} cannot import tensorrt ({})".format(where, error),
@@ -110,10 +111,24 @@ def _venv_or_missing(ctx, py, error):
                 "`sudo apt install python3-libnvinfer`.".format(_jetpack_python(ctx) or "3.x"))
     major = _trt_major(facts)
     package = "tensorrt-cu{}".format(_cuda_major(facts)) if _cuda_major(facts) else "tensorrt"
-    fix = "{} -m pip install {}{}".format(where, package, "=={}.*".format(major) if major else "")
+    fix = pip_command(py.executable, "install", package + ("=={}.*".format(major) if major else ""))
     if facts.tensorrt.packages:
         fix = "sudo apt install python3-libnvinfer   # bindings matching the installed TensorRT debs; or: " + fix
     return _python.fail("{} cannot import tensorrt ({})".format(where, error), fix=fix)
+
+
+def _venv_recreate(py):
+    """``BASE/bin/python3 -m venv --system-site-packages PREFIX``: run on an existing venv, it
+    rewrites pyvenv.cfg and keeps what is installed."""
+    base = "{}/bin/python3".format(py.base_prefix) if py.base_prefix else "python3"
+    return quote([base, "-m", "venv", "--system-site-packages", py.prefix or "VENV"])
+
+
+def _pth_file(py):
+    if py.purelib:
+        return quote([py.purelib + "/system-tensorrt.pth"])
+    return "\"$({} -c 'import site; print(site.getsitepackages()[0])')\"/system-tensorrt.pth".format(
+        quote([py.executable or "python3"]))
 
 
 def _mm(text):

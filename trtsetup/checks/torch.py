@@ -2,6 +2,7 @@
 
 from packaging.version import InvalidVersion, Version
 
+from ..fix_commands import install_command, trtsetup_command
 from ..plan.pairings import torchvision_for_torch
 from .base import make
 
@@ -11,7 +12,14 @@ _gpu = make("py-torch-gpu-visible", "torch sees the GPU")
 _fits = make("py-torch-fits-platform", "torch was built for this JetPack's CUDA")
 _vision = make("py-torchvision-matches", "torchvision matches torch")
 
-_INSTALL = "trtsetup install --user   # or see `trtsetup plan` for the exact wheel"
+
+
+def _install(ctx):
+    """The install command for the examined interpreter, and where to see the exact wheel."""
+    python = ctx.facts.python.executable
+    invoked_as = ctx.options.get("invoked_as")
+    return "{}   # `{}` shows the exact wheel first".format(
+        install_command(ctx.facts.python, invoked_as), trtsetup_command("plan", python, invoked_as=invoked_as))
 
 
 def _release(version):
@@ -52,16 +60,16 @@ def check_torch_imports(ctx):
                 version, ": --fast" if ctx.options.get("fast") else ""))
         if facts.python.source is None:
             return _imports.skip("no target Python")
-        return _imports.fail("torch is not installed in {}".format(facts.python.executable or "the target Python"), fix=_INSTALL)
+        return _imports.fail("torch is not installed in {}".format(facts.python.executable or "the target Python"), fix=_install(ctx))
     if torch.imported:
         if torch.cached_at:
             return _imports.ok("torch {} imports (as on {}: nothing it depends on changed; --refresh asks again)".format(
                 torch.version, torch.cached_at))
         return _imports.ok("torch {} imports ({:.1f} s)".format(torch.version, torch.seconds or 0.0))
     if not version:
-        return _imports.fail("torch is not installed in {}".format(facts.python.executable), fix=_INSTALL)
+        return _imports.fail("torch is not installed in {}".format(facts.python.executable), fix=_install(ctx))
     error = torch.error or "unknown error"
-    fix = "Reinstall a torch wheel built for this platform: " + _INSTALL
+    fix = "Reinstall a torch wheel built for this platform: " + _install(ctx)
     if "libcurand" in error or "libcudnn" in error or "libcublas" in error:
         fix = ("torch cannot find CUDA libraries: on Jetson in Docker run with `--runtime nvidia`; "
                "otherwise install the CUDA/cuDNN runtime of your JetPack (`sudo apt install nvidia-jetpack`).")
@@ -83,8 +91,8 @@ def check_torch_cuda_build(ctx):
     else:
         why = "a CPU-only wheel (e.g. +cpu or the default index on some platforms)"
     return _cuda_build.fail("torch {} was built without CUDA: {}".format(torch.version, why),
-                            fix="{} -m pip uninstall -y torch torchvision && {}".format(
-                                ctx.facts.python.executable or "python3", _INSTALL))
+                            fix="{}   # replaces the CPU-only torch with the CUDA build the plan picks".format(
+                                install_command(ctx.facts.python, ctx.options.get("invoked_as"))))
 
 
 def check_torch_gpu(ctx):
@@ -126,7 +134,7 @@ def check_torch_fits_platform(ctx):
         return _fits.ok("torch CUDA {} = JetPack {} CUDA {}".format(torch.cuda_version, jetson.jetpack, cuda))
     return _fits.fail(
         "torch {} was built for CUDA {}, JetPack {} has CUDA {}".format(torch.version, torch.cuda_version, jetson.jetpack, cuda),
-        fix="Install the wheel made for JetPack {}: {}".format(jetson.jetpack, _INSTALL))
+        fix="Install the wheel made for JetPack {}: {}".format(jetson.jetpack, _install(ctx)))
 
 
 def check_torchvision(ctx):
@@ -137,18 +145,18 @@ def check_torchvision(ctx):
         return _vision.skip("torch is not installed")
     if not vision_version:
         return _vision.warn("torchvision is not installed (torch2trt ≤ v0.5.0 imports it)",
-                            fix=_INSTALL)
+                            fix=_install(ctx))
     expected = torchvision_for_torch(torch_version, ctx.recipes)
     runtime = facts.python.torch
     if runtime.checked and (runtime.torchvision_imported is False or runtime.torchvision_ops is False):
         return _vision.fail("torchvision {} does not work with torch {}: {}".format(
             vision_version, torch_version, runtime.torchvision_error),
-            fix="Rebuild/reinstall torchvision {} for this torch: {}".format(expected or "(matching)", _INSTALL))
+            fix="Rebuild/reinstall torchvision {} for this torch: {}".format(expected or "(matching)", _install(ctx)))
     got = _release(vision_version)
     if expected and got is not None and _release(expected) is not None:
         want = _release(expected)
         if (got.major, got.minor) != (want.major, want.minor):
             return _vision.fail("torchvision {} does not pair with torch {} (expects {})".format(
                 vision_version, torch_version, expected),
-                fix="Install torchvision {}: {}".format(expected, _INSTALL))
+                fix="Install torchvision {}: {}".format(expected, _install(ctx)))
     return _vision.ok("torchvision {} with torch {}".format(vision_version, torch_version))

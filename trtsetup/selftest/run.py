@@ -25,21 +25,34 @@ DEVICE_HELP = ("where to run: 'cuda' (default; the real self-test needs a GPU) o
                "which exists only so trtsetup's tests can run the whole path with test doubles")
 DEFAULT_TIMEOUT = 900.0
 
-# One concrete next step per reason the self-test could not run or did not finish.
+# One concrete next step per reason the self-test could not run or did not finish; {doctor}
+# and {plan} become commands for the interpreter that ran it (see fixes_for).
 FIXES = {
     "no-python": "pass --python with the interpreter that should run torch2trt",
-    "no-torch": "install PyTorch for this interpreter (`trtsetup plan --python PYTHON` shows how)",
-    "no-cuda": "torch cannot see a GPU: run `trtsetup doctor --python PYTHON` (CUDA build of "
-               "torch, driver, container runtime)",
-    "no-tensorrt": "TensorRT's Python bindings are not importable from this interpreter: run "
-                   "`trtsetup doctor --python PYTHON`",
-    "no-torch2trt": "torch2trt is missing or shadowed by a clone directory: run "
-                    "`trtsetup install` or start Python outside the clone",
+    "no-torch": "install PyTorch for this interpreter (`{plan}` shows how)",
+    "no-cuda": "torch cannot see a GPU: run `{doctor}` (CUDA build of torch, driver, container runtime)",
+    "no-tensorrt": "TensorRT's Python bindings are not importable from this interpreter: run `{doctor}`",
+    "no-torch2trt": "torch2trt is missing or shadowed by a clone directory: `{doctor}` says which and "
+                    "gives the install command; or start Python outside the clone",
     "timeout": "the self-test did not finish in time; rerun with a longer --timeout",
     "crashed": "the target interpreter died without a result; rerun with --json and read "
                "'stderr' for the TensorRT or CUDA error",
     "internal": "a bug in trtsetup's self-test script; please report it with the --json output",
 }
+
+
+def fix_for(cause, python):
+    # type: (Optional[str], str) -> Optional[str]
+    """The fix for ``cause``, with the commands spelled out for ``python``."""
+    from ..fix_commands import invocation, trtsetup_command
+    text = FIXES.get(cause) if cause else None
+    if text is None:
+        return None
+    started = invocation()
+    return text.format(doctor=trtsetup_command("doctor", python, invoked_as=started),
+                       plan=trtsetup_command("plan", python, invoked_as=started))
+
+
 CANNOT_RUN_CAUSES = ("no-python", "no-torch", "no-cuda", "no-tensorrt", "no-torch2trt")
 
 
@@ -143,7 +156,7 @@ def result_from_document(doc, python, device, fp16, argv, stderr=None):
     status = doc.get("status") or "fail"
     cause = doc.get("cause")
     return SelftestResult(
-        status=status, cause=cause, error=doc.get("error"), fix=FIXES.get(cause),
+        status=status, cause=cause, error=doc.get("error"), fix=fix_for(cause, python),
         python=doc.get("python") or python, device=doc.get("device") or device,
         fp16=bool(doc.get("fp16", fp16)), tolerance=doc.get("tolerance"),
         torch2trt_file=doc.get("torch2trt_file"),
@@ -153,7 +166,7 @@ def result_from_document(doc, python, device, fp16, argv, stderr=None):
 
 
 def _no_document(status, cause, error, python, device, fp16, argv, stderr):
-    return SelftestResult(status, cause, error, FIXES.get(cause), python, device, fp16, None,
+    return SelftestResult(status, cause, error, fix_for(cause, python), python, device, fp16, None,
                           None, None, {}, [], list(argv), _tail(stderr))
 
 

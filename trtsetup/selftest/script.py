@@ -220,8 +220,10 @@ def main(argv=None):
     doc["versions"]["torch"] = getattr(torch, "__version__", None)
     doc["versions"]["torch_cuda"] = getattr(torch.version, "cuda", None)
     if args.device == "cuda" and not torch.cuda.is_available():
-        return _cannot_run(doc, "no-cuda", "torch.cuda.is_available() is False (torch %s, "
-                           "built for CUDA %s)" % (torch.__version__, torch.version.cuda))
+        built = ("built for CUDA %s" % torch.version.cuda if getattr(torch.version, "cuda", None)
+                 else "a CPU-only build: no CUDA")
+        return _cannot_run(doc, "no-cuda", "torch.cuda.is_available() is False (torch %s, %s)"
+                           % (torch.__version__, built))
     if args.device == "cuda":
         doc["versions"]["gpu"] = torch.cuda.get_device_name(0)
     try:
