@@ -4,6 +4,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..checks import CHECK_IDS, CHECKS, CheckContext, run_checks
 from ..errors import EXIT_FAILED, EXIT_OK, UsageError
+from ..fix_commands import DEFAULT_INVOCATION, invocation
 from ..probes.gather import gather_facts
 
 
@@ -30,6 +31,8 @@ def doctor(host, recipes, python=None, fast=False, only=None, options=None, buil
     opts.setdefault("fast", fast)
     opts["read_problems"] = [tuple(p) for p in host.problems]
     opts.setdefault("env", dict(host.env))
+    # Fixes name trtsetup as it was started here; for a captured machine, by its plain name.
+    opts.setdefault("invoked_as", invocation() if type(host).__name__ == "LiveHost" else list(DEFAULT_INVOCATION))
     findings = run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only)
     failed = any(f.status == "fail" for f in findings)
     return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK)
