@@ -1,8 +1,44 @@
-"""``python -m trtsetup``."""
+"""``python -m trtsetup``.
 
+Run from a checkout with a Python that lacks trtsetup's dependencies (``python3 -m trtsetup``
+before any install), the import of the CLI fails: say so in one line with the fix instead of
+a traceback. Only the standard library may be used before that import.
+"""
+
+import os
 import sys
 
-from .cli import main
+# What setup.cfg's install_requires names, by the module each one provides.
+_DEPENDENCIES = {"click": "click", "packaging": "packaging", "distro": "distro", "psutil": "psutil",
+                 "requests": "requests", "dataclasses": "dataclasses"}
+
+
+def _missing_dependency_message(name, executable, package_dir):
+    """The error and fix lines for a missing dependency ``name``."""
+    checkout = os.path.dirname(package_dir)
+    venv = "~/.venvs/trtsetup"
+    if os.path.isfile(os.path.join(checkout, "setup.py")):
+        fix = ("python3 -m venv {v} && {v}/bin/python -m pip install -U pip && {v}/bin/python -m pip install {c}"
+               "   # then run {v}/bin/trtsetup (README: Install)").format(v=venv, c=checkout)
+    else:
+        fix = "{} -m pip install {}".format(executable, " ".join(sorted(set(_DEPENDENCIES.values()) - {"dataclasses"})))
+    return ["error: trtsetup needs the Python package {!r}, which {} does not have".format(name, executable),
+            "fix: " + fix]
+
+
+def _run():
+    try:
+        from trtsetup.cli import main
+    except ImportError as exc:
+        name = (getattr(exc, "name", None) or "").split(".")[0]
+        if name not in _DEPENDENCIES:
+            raise
+        here = os.path.dirname(os.path.abspath(__file__))
+        for line in _missing_dependency_message(name, sys.executable or "python3", here):
+            sys.stderr.write(line + "\n")
+        return 2
+    return main()
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())
