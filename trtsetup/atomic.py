@@ -4,9 +4,11 @@ A process killed with SIGKILL mid-write leaves either the old file or the new on
 worst a stray ``.<name>.*.tmp`` beside it, which nothing reads.
 """
 
+import errno
 import json
 import os
 import shutil
+import stat
 import tempfile
 from typing import Any
 
@@ -58,3 +60,35 @@ def copy_atomic(source, path):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_output(path, data, mode=0o600):
+    # type: (str, bytes, int) -> str
+    """Write ``data`` to a path the user named (``-o FILE``, ``--html FILE``); return where.
+
+    Atomic replacement is only for what it cannot destroy:
+    * a new path or a regular file: temp file beside it, then ``os.replace`` (``mode``);
+    * a symlink: followed to its final target, which is then written by these same rules,
+      so the link stays a link (as a shell's ``>`` would);
+    * a FIFO or a character device (``/dev/stdout``, ``/dev/null``, a pipe a reader waits on):
+      opened and written in place; renaming over it would turn it into a plain file;
+    * a directory, a block device or a socket: refused with ``IsADirectoryError`` /
+      ``OSError`` before anything is written.
+    """
+    try:
+        info = os.stat(path)  # follows links, /proc/self/fd/N's included
+    except FileNotFoundError:
+        info = None
+    target = os.path.realpath(path) if os.path.islink(path) else path
+    if info is None or stat.S_ISREG(info.st_mode):
+        # A link whose target cannot be named (/dev/stdout of a deleted file) is written in place.
+        if info is None or target == path or (os.path.exists(target) and os.path.samefile(target, path)):
+            write_bytes_atomic(target, data, mode=mode)
+            return target
+    elif stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+    elif not (stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)):
+        raise OSError(errno.EINVAL, "not a regular file, FIFO or character device; refusing to replace it", path)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path

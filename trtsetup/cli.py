@@ -15,7 +15,7 @@ import traceback
 import click
 
 from . import __version__
-from .errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, TrtsetupError, UsageError
+from .errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, InputError, TrtsetupError, UsageError
 
 ERROR_SCHEMA = "trtsetup.error/1"
 
@@ -68,6 +68,23 @@ def _emit_json(doc):
 
 def _err(message):
     click.echo(message, err=True)
+
+
+def _write_output(path, data, what, mode=0o600):
+    """Write a file the user named with -o/--html (``-`` is stdout) and say where it went.
+
+    Only a new path or a regular file is replaced atomically; a symlink is followed, a FIFO
+    or a device is written in place (``atomic.write_output``)."""
+    from .atomic import write_output
+    if path == "-":
+        click.echo(data.decode("utf-8"))
+        return "stdout"
+    try:
+        written = write_output(path, data, mode=mode)
+    except OSError as exc:
+        raise InputError("cannot write {} {}: {}".format(what, path, exc.strerror or exc),
+                         fix="Choose a writable path (a regular file, a new file, or `-` for stdout).")
+    return path if written == path else "{} (-> {})".format(path, written)
 
 
 # -- the group ----------------------------------------------------------------------------------
@@ -125,8 +142,8 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
 
 
 @cli.command()
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the snapshot (JSON).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Where to write the snapshot (JSON); `-` for stdout.")
 @_python_option
 @_recipes_option
 @click.option("--fast", is_flag=True, help="Skip the slow probes.")
@@ -139,8 +156,9 @@ def snapshot(output, python, recipes_dir, fast):
     from .commands.snapshot import snapshot as snapshot_cmd
     from .host import LiveHost
     recipes = _load_recipes(recipes_dir)
-    facts, doc = snapshot_cmd(LiveHost(), recipes, output, python=python, fast=fast)
-    _err("wrote {} ({} files, {} commands)".format(output, len(doc["files"]), len(doc["commands"])))
+    result = snapshot_cmd(LiveHost(), recipes, python=python, fast=fast)
+    where = _write_output(output, result.data, "snapshot", mode=0o600)
+    _err("wrote {} ({} files, {} commands)".format(where, result.files, result.commands))
     return EXIT_OK
 
 
@@ -294,14 +312,13 @@ def fleet_report(paths, as_json, html_file):
     device). Exit 0 when every device is ok or only warns, 1 when one fails or a file is
     unreadable, 2 when no report was found.
     """
-    from .atomic import write_bytes_atomic
     from .commands.fleet import fleet_report as fleet_report_cmd
     from .fleet import page, render
     result = fleet_report_cmd(paths)
     if html_file:
         text = page.render_html(result.rows, result.problems, result.skipped)
-        write_bytes_atomic(html_file, text.encode("utf-8"))
-        _err("wrote {} ({} devices)".format(html_file, len(result.rows)))
+        where = _write_output(html_file, text.encode("utf-8"), "HTML page", mode=0o644)
+        _err("wrote {} ({} devices)".format(where, len(result.rows)))
     if as_json:
         _emit_json(render.fleet_json(result.rows, result.problems, result.skipped))
     else:

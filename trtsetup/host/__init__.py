@@ -17,9 +17,9 @@ own process group, the whole group killed on timeout or interrupt.
 from .base import DEFAULT_TIMEOUT, CommandResult, Host, ReadProblem, shell_command  # noqa: F401
 from .live import LiveHost  # noqa: F401
 from .process import LOG_TAIL_BYTES, child_env, kill_running_children, run_process  # noqa: F401
-from .redact import REDACTED, redact_env, redact_text  # noqa: F401
+from .redact import REDACTED, is_secret_name, redact_credentials, redact_env, redact_text  # noqa: F401
 from .root import RootHost, parse_environ  # noqa: F401
-from .snapshot import SNAPSHOT_SCHEMA, RecordingHost, SnapshotHost  # noqa: F401
+from .snapshot import SNAPSHOT_SCHEMA, RecordingHost, SnapshotHost, load_snapshot  # noqa: F401
 
 
 def _subprocess_env(extra):

@@ -1,17 +1,19 @@
 """Snapshots: ``RecordingHost`` records what the probes read, ``SnapshotHost`` replays it.
 
-The format is ``docs/snapshot.md``.
+The format is ``docs/snapshot.md``; ``snapshot_schema`` checks it on load and ``redact``
+says what a capture leaves out.
 """
 
 import base64
 import json
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from ..errors import InputError
 from .base import DEFAULT_TIMEOUT, CommandResult, Host, ReadProblem
-from .redact import REDACTED, _is_serial_path, redact_env, redact_text
+from .redact import REDACTED, is_serial_path, redact_env, redact_text
+from .snapshot_schema import MAX_SHOWN, SNAPSHOT_SCHEMA, schema_version, snapshot_problems
 
-SNAPSHOT_SCHEMA = "trtsetup.snapshot/1"
+_RECAPTURE = "capture it again with `trtsetup snapshot -o FILE` on the machine to diagnose"
 
 
 class RecordingHost(Host):
@@ -71,13 +73,20 @@ class RecordingHost(Host):
         self.commands.append(result)
         return result
 
-    def to_snapshot(self, created, version):
-        """The snapshot document, redacted: serial numbers, GPU UUIDs, MACs and secrets."""
+    def to_snapshot(self, created, version, trim=None):
+        # type: (str, str, Optional[Dict[str, Callable[[bytes], bytes]]]) -> dict
+        """The snapshot document, redacted: serial numbers, GPU UUIDs, MACs and credentials.
+
+        ``trim`` maps a path to a function that keeps only what the probes use of that file
+        (the dpkg status database: a few stanzas of hundreds of kilobytes).
+        """
         files = {}
         for path, data in sorted(self.files.items()):
+            if data is not None and trim and path in trim:
+                data = trim[path](data)
             if data is None:
                 files[path] = {"missing": True}
-            elif _is_serial_path(path):
+            elif is_serial_path(path):
                 files[path] = {"text": REDACTED}
             else:
                 try:
@@ -114,57 +123,75 @@ class SnapshotHost(Host):
 
     def __init__(self, path):
         super(SnapshotHost, self).__init__()
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                doc = json.load(handle)
-        except OSError as exc:
-            raise InputError("cannot read snapshot {}: {}".format(path, exc.strerror or exc),
-                             fix="Check the path; snapshots are written by `trtsetup snapshot -o FILE`.")
-        except ValueError as exc:
-            raise InputError("snapshot {} is not valid JSON ({})".format(path, exc),
-                             fix="The file is damaged or truncated: capture it again with `trtsetup snapshot -o FILE`.")
-        if not isinstance(doc, dict) or doc.get("schema") != SNAPSHOT_SCHEMA:
-            raise InputError("{} is not a trtsetup snapshot (expected schema {!r})".format(path, SNAPSHOT_SCHEMA),
-                             fix="Capture one with `trtsetup snapshot -o FILE` on the machine to diagnose.")
-        self.doc = doc
-        self.problems.extend(ReadProblem(p[0], p[1]) for p in doc.get("problems", []))
-        self._commands = doc.get("commands", [])
+        self.doc = load_snapshot(path)
+        self.problems.extend(ReadProblem(p[0], p[1]) for p in self.doc["problems"])
+        self._commands = self.doc["commands"]
 
+    # The document's shapes were checked on load: no defaults are needed below.
     def read_bytes(self, path):
-        item = self.doc.get("files", {}).get(path)
-        if not item or item.get("missing"):
+        item = self.doc["files"].get(path)
+        if item is None or "missing" in item:
             return None
         if "base64" in item:
             return base64.b64decode(item["base64"])
-        return item.get("text", "").encode("utf-8")
+        return item["text"].encode("utf-8")
 
     def exists(self, path):
-        known = self.doc.get("exists", {})
+        known = self.doc["exists"]
         if path in known:
-            return bool(known[path])
-        item = self.doc.get("files", {}).get(path)
-        return bool(item) and not item.get("missing")
+            return known[path]
+        item = self.doc["files"].get(path)
+        return item is not None and "missing" not in item
 
     def is_dir(self, path):
-        return bool(self.doc.get("is_dir", {}).get(path, path in self.doc.get("dirs", {})))
+        return self.doc["is_dir"].get(path, path in self.doc["dirs"])
 
     def listdir(self, path):
-        return list(self.doc.get("dirs", {}).get(path, []))
+        return list(self.doc["dirs"].get(path, []))
 
     def glob(self, pattern):
-        return list(self.doc.get("globs", {}).get(pattern, []))
+        return list(self.doc["globs"].get(pattern, []))
 
     def realpath(self, path):
-        return self.doc.get("realpaths", {}).get(path, path)
+        return self.doc["realpaths"].get(path, path)
 
     @property
     def env(self):
-        return self.doc.get("env", {})
+        return self.doc["env"]
 
     def run(self, argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, log_path=None):
         argv = [str(a) for a in argv]
         for item in self._commands:
-            if item.get("argv") == argv:
-                return CommandResult(argv, item.get("returncode"), item.get("stdout", ""),
-                                     item.get("stderr", ""), item.get("error"))
+            if item["argv"] == argv:
+                return CommandResult(argv, item["returncode"], item["stdout"], item["stderr"], item["error"])
         return CommandResult(argv, None, "", "", "unavailable")
+
+
+def load_snapshot(path):
+    # type: (str) -> dict
+    """The snapshot at ``path``, every shape checked; ``InputError`` (exit 2) naming what is
+    wrong otherwise. A UTF-8 byte order mark (an editor's re-save) is accepted."""
+    try:
+        with open(path, "r", encoding="utf-8-sig") as handle:
+            doc = json.load(handle)
+    except OSError as exc:
+        raise InputError("cannot read snapshot {}: {}".format(path, exc.strerror or exc),
+                         fix="Check the path; snapshots are written by `trtsetup snapshot -o FILE`.")
+    except ValueError as exc:
+        raise InputError("snapshot {} is not valid JSON ({})".format(path, exc),
+                         fix="The file is damaged or truncated: " + _RECAPTURE + ".")
+    version = schema_version(doc)
+    if version is not None and version > 1:
+        raise InputError("snapshot {} was written by a newer trtsetup ({}; this one reads {})".format(
+            path, doc["schema"], SNAPSHOT_SCHEMA),
+            fix="Upgrade trtsetup here, or capture it with this version's `trtsetup snapshot -o FILE`.")
+    if version != 1:
+        raise InputError("{} is not a trtsetup snapshot (expected schema {!r})".format(path, SNAPSHOT_SCHEMA),
+                         fix="Capture one with `trtsetup snapshot -o FILE` on the machine to diagnose.")
+    problems = snapshot_problems(doc)
+    if problems:
+        shown = "; ".join(problems[:MAX_SHOWN])
+        more = " (and {} more)".format(len(problems) - MAX_SHOWN) if len(problems) > MAX_SHOWN else ""
+        raise InputError("snapshot {} is damaged: {}{}".format(path, shown, more),
+                         fix="Its fields do not have the shapes of docs/snapshot.md: " + _RECAPTURE + ".")
+    return doc
