@@ -14,6 +14,7 @@ Code never tests a host's class. It asks:
 import os
 import posixpath
 import shlex
+import stat
 from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence
 
 DEFAULT_TIMEOUT = 10.0
@@ -47,6 +48,24 @@ def shell_command(argv):
     # type: (Sequence[str]) -> str
     """An argv as a line to paste into a shell (display only: we never run shell strings)."""
     return " ".join(shlex.quote(str(a)) for a in argv)
+
+
+_KINDS = ((stat.S_ISLNK, "link"), (stat.S_ISREG, "file"), (stat.S_ISDIR, "dir"),
+          (stat.S_ISCHR, "char"), (stat.S_ISBLK, "block"), (stat.S_ISFIFO, "fifo"),
+          (stat.S_ISSOCK, "socket"))
+
+
+def lstat_kind_of(local_path):
+    # type: (str) -> Optional[str]
+    """``Host.lstat_kind`` for a path on this machine (LiveHost and RootHost use it)."""
+    try:
+        mode = os.lstat(local_path).st_mode
+    except OSError:
+        return None
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return None
 
 
 class Host(object):
@@ -96,6 +115,17 @@ class Host(object):
 
     def realpath(self, path):
         return path
+
+    def lstat_kind(self, path):
+        # type: (str) -> Optional[str]
+        """What ``path`` itself is, links not followed: "file", "link", "dir", "char",
+        "block", "fifo", "socket", or None when it does not exist."""
+        return None
+
+    def readlink(self, path):
+        # type: (str) -> Optional[str]
+        """The text of the symlink at ``path``, or None when it is not a link."""
+        return None
 
     # -- environment and programs ------------------------------------------------------------
     @property

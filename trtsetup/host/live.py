@@ -3,7 +3,7 @@
 import glob as _glob
 import os
 
-from .base import DEFAULT_TIMEOUT, Host, ReadProblem
+from .base import DEFAULT_TIMEOUT, Host, ReadProblem, lstat_kind_of
 from .process import run_process
 
 
@@ -40,6 +40,15 @@ class LiveHost(Host):
 
     def realpath(self, path):
         return os.path.realpath(path)
+
+    def lstat_kind(self, path):
+        return lstat_kind_of(path)
+
+    def readlink(self, path):
+        try:
+            return os.readlink(path)
+        except OSError:
+            return None
 
     @property
     def env(self):

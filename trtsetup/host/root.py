@@ -7,7 +7,7 @@ import posixpath
 from typing import Dict, List
 
 from ..errors import InputError
-from .base import Host, ReadProblem
+from .base import Host, ReadProblem, lstat_kind_of
 
 
 class RootHost(Host):
@@ -98,6 +98,22 @@ class RootHost(Host):
         real = self._under(path)
         rel = os.path.relpath(real, self.root)
         return "/" if rel == "." else "/" + rel
+
+    def _under_parent(self, path):
+        # The last component itself is not followed: lstat/readlink look at the link.
+        parent, name = posixpath.split(posixpath.normpath("/" + path.lstrip("/")))
+        if not name:
+            return self.root
+        return os.path.join(self._under(parent), name)
+
+    def lstat_kind(self, path):
+        return lstat_kind_of(self._under_parent(path))
+
+    def readlink(self, path):
+        try:
+            return os.readlink(self._under_parent(path))
+        except OSError:
+            return None
 
     @property
     def env(self):

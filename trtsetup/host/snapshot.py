@@ -31,6 +31,8 @@ class RecordingHost(Host):
         self.isdirs = {}    # type: Dict[str, bool]
         self.globs = {}     # type: Dict[str, List[str]]
         self.reals = {}     # type: Dict[str, str]
+        self.kinds = {}     # type: Dict[str, Optional[str]]
+        self.links = {}     # type: Dict[str, Optional[str]]
         self.commands = []  # type: List[CommandResult]
 
     def read_bytes(self, path):
@@ -61,6 +63,16 @@ class RecordingHost(Host):
     def realpath(self, path):
         value = self.inner.realpath(path)
         self.reals[path] = value
+        return value
+
+    def lstat_kind(self, path):
+        value = self.inner.lstat_kind(path)
+        self.kinds[path] = value
+        return value
+
+    def readlink(self, path):
+        value = self.inner.readlink(path)
+        self.links[path] = value
         return value
 
     @property
@@ -109,6 +121,8 @@ class RecordingHost(Host):
             "dirs": dict(sorted(self.dirs.items())),
             "globs": dict(sorted(self.globs.items())),
             "realpaths": dict(sorted(self.reals.items())),
+            "lstat_kinds": dict(sorted(self.kinds.items())),
+            "readlinks": dict(sorted(self.links.items())),
             "env": redact_env(dict(self.env)),
             "commands": commands,
             "problems": [list(p) for p in self.problems],
@@ -154,6 +168,12 @@ class SnapshotHost(Host):
 
     def realpath(self, path):
         return self.doc["realpaths"].get(path, path)
+
+    def lstat_kind(self, path):
+        return self.doc.get("lstat_kinds", {}).get(path)
+
+    def readlink(self, path):
+        return self.doc.get("readlinks", {}).get(path)
 
     @property
     def env(self):

@@ -6,11 +6,12 @@ list (an overlay's entries go first); the others are mappings merged key by key.
 ``check_references`` runs on the merged tables (see ``references.py``).
 
 ``platform`` owns the L4T/JetPack/module tables; ``install`` owns wheels, torchvision
-pairings, apt prerequisites, x86 indexes and torch2trt revisions. A new kind is a validator
+pairings, apt prerequisites, x86 indexes and torch2trt revisions; ``docker`` the container
+stack and image tables. A new kind is a validator
 in one of them (or a new module) plus a row here.
 """
 
-from . import install, platform
+from . import docker, install, platform
 from .references import check_references
 
 VALIDATORS = {
@@ -22,6 +23,8 @@ VALIDATORS = {
     "apt": install.validate_apt,
     "x86_index": install.validate_x86_index,
     "torch2trt": install.validate_torch2trt,
+    "docker_runtime": docker.validate_docker_runtime,
+    "docker_images": docker.validate_docker_images,
 }
 
 LIST_KINDS = frozenset(["torch_wheels"])
