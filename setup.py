@@ -7,6 +7,6 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["trtsetup", "trtsetup.*"]) + ["trtsetup.recipes_data"],
     package_dir={"trtsetup.recipes_data": "recipes"},
-    package_data={"trtsetup": ["probes/scripts/*.py", "selftest/*.py"],
+    package_data={"trtsetup": ["probes/scripts/*.py", "selftest/*.py", "torch2trt/converter_patches/*.py"],
                   "trtsetup.recipes_data": ["*.json"]},
 )

@@ -52,11 +52,18 @@ def read(root, rel):
         return handle.read()
 
 
+class TarballHost(LiveHost):
+    """This machine, plus a TensorRT tarball at /opt/TensorRT-10.3.0.26 (its dirs exist)."""
+
+    def is_dir(self, path):
+        return path in (INC, LIB) or super(TarballHost, self).is_dir(path)
+
+
 def run(root, **kwargs):
     kwargs.setdefault("trt_include", INC)
     kwargs.setdefault("trt_lib", LIB)
     kwargs.setdefault("cuda_arch", "8.7,9.0")
-    return patch(LiveHost(), root, **kwargs)
+    return patch(TarballHost(), root, **kwargs)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -204,7 +211,9 @@ def test_unknown_dirs_and_arch_keep_the_values_and_say_so(tmp_path):
     assert "set(CUDA_ARCHITECTURES 53 62 72 87)" in read(root, "CMakeLists.txt")
     assert 'return "/usr/include/aarch64-linux-gnu"' in read(root, "setup.py")
     assert read(root, "CMakeLists.txt").startswith("cmake_minimum_required(VERSION 3.5)\n")
-    assert patch(LiveHost(), root, check=True).exit_code == 0
+    # defect 21: the tree is not ready to build here, so neither patch nor --check says 0
+    assert result.exit_code == 1 and "NOT ready to build here" in text
+    assert patch(LiveHost(), root, check=True).exit_code == 1
 
 
 def test_dirs_and_arch_default_to_the_doctors_findings(tmp_path):
@@ -234,7 +243,8 @@ def test_json_document_has_schema_and_serialises(tmp_path):
     doc = run(root, check=True).to_json()
     assert doc["schema"] == "trtsetup.patch/1"
     assert doc["exit_code"] == 1 and doc["mode"] == "check" and doc["shape"] == "v0.3.0"
-    assert doc["options"] == {"trt_include": INC, "trt_lib": LIB, "cuda_arch": ["87", "90"], "compat": True}
+    assert doc["options"] == {"trt_include": INC, "trt_lib": LIB, "cuda_arch": ["87", "90"], "compat": True,
+                              "tensorrt_version": None}
     assert {f["path"]: f["status"] for f in doc["files"]}["setup.py"] == "would-patch"
     json.dumps(doc, sort_keys=True)
 
@@ -247,7 +257,7 @@ def test_cuda_arch_list_accepts_dotted_and_plain_forms(text, expected):
     assert t2t_patch.cuda_arch_list(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "8.7.1", "abc", "8", "1234", "8.7,x"])
+@pytest.mark.parametrize("text", ["", "8.7.1", "abc", "8", "1234", "8.7,x", "999", "99.9", "2.0", "20"])
 def test_cuda_arch_list_refuses_garbage(text):
     with pytest.raises(UsageError):
         t2t_patch.cuda_arch_list(text)

@@ -244,20 +244,25 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
 @click.option("--trt-include", metavar="DIR", help="TensorRT include dir (default: what the doctor finds).")
 @click.option("--trt-lib", metavar="DIR", help="TensorRT lib dir (default: what the doctor finds).")
 @click.option("--cuda-arch", metavar="LIST", help="CUDA architectures, e.g. 8.7 or 87, comma-separated.")
+@click.option("--tensorrt-version", metavar="X.Y[.Z]",
+              help="The TensorRT the tree is built against (default: NvInferVersion.h under the "
+                   "include dir, else the target Python's tensorrt); >= 10 adds the converter patches.")
+@_python_option
 @click.option("--check", "check_only", is_flag=True, help="Exit 0 when the tree already matches, 1 when it needs patching.")
 @click.option("--revert", is_flag=True, help="Restore the original files from the backup.")
 @_json_option
-def patch(directory, trt_include, trt_lib, cuda_arch, check_only, revert, as_json):
+def patch(directory, trt_include, trt_lib, cuda_arch, tensorrt_version, python, check_only, revert, as_json):
     """Point a torch2trt checkout at this machine's TensorRT and CUDA architectures."""
     from .commands import patch as patch_cmd
     from .host import LiveHost
     host = LiveHost()
     facts = None
-    if not (trt_include and trt_lib and cuda_arch) and not revert:
+    if not (trt_include and trt_lib and cuda_arch and tensorrt_version) and not revert:
         from .probes.gather import gather_facts
-        facts = gather_facts(host, _load_recipes(None), fast=True, nvidia_header=True)
+        facts = gather_facts(host, _load_recipes(None), python=python, fast=True, nvidia_header=True)
     result = patch_cmd.patch(host, directory, trt_include=trt_include, trt_lib=trt_lib, cuda_arch=cuda_arch,
-                             check=check_only, revert=revert, facts=facts)
+                             check=check_only, revert=revert, facts=facts,
+                             tensorrt_version=tensorrt_version)
     if as_json:
         _emit_json(result.to_json())
     else:

@@ -3,14 +3,17 @@
 A plain function of resolved arguments; the CLI parses, calls ``patch`` and prints
 ``result.render_text()`` or ``json.dumps(result.to_json(), sort_keys=True)``, then exits with
 ``result.exit_code``. Errors are TrtsetupError subclasses (exit 2): an unrecognised file shape
-(InputError), a read-only file (RefusedError), a bad --cuda-arch (UsageError).
+(InputError), a read-only file (RefusedError), a bad --cuda-arch, --tensorrt-version or a
+--trt-include/--trt-lib that does not exist (UsageError). A patch that leaves the TensorRT dirs
+unknown exits 1: the tree is not ready to build here.
 """
 
 import os
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
-from ..errors import EXIT_FAILED, EXIT_OK
-from ..torch2trt import patch as t2t_patch
+from ..errors import EXIT_FAILED, EXIT_OK, UsageError
+from ..probes.tensorrt import parse_nvinfer_version_h, read_tensorrt_python
+from ..torch2trt import patch_rules, patch_tree
 
 PATCH_SCHEMA = "trtsetup.patch/1"
 
@@ -25,13 +28,14 @@ class PatchResult(NamedTuple):
     src_dir: str
     mode: str                       # "patch" | "check" | "revert" | "check-revert"
     shape: Optional[str]            # "v0.2.0" ... "v0.5.0", "master"; None when unknown
-    options: t2t_patch.PatchOptions
+    options: patch_rules.PatchOptions
     files: Tuple[FileOutcome, ...]
     in_effect: Tuple[str, ...]      # rule ids true of the tree once patched
     notes: Tuple[str, ...]          # what was kept and why (unknown dirs/arch, absent files)
     diff: str                       # unified diff of what changed / would change
     changed: bool                   # files were written
     exit_code: int
+    incomplete: Tuple[str, ...] = ()  # what the tree still lacks for this machine (exit 1)
 
     def to_json(self):
         # type: () -> Dict[str, Any]
@@ -41,13 +45,15 @@ class PatchResult(NamedTuple):
             "mode": self.mode,
             "shape": self.shape,
             "options": {"trt_include": self.options.trt_include, "trt_lib": self.options.trt_lib,
-                        "cuda_arch": list(self.options.cuda_arch), "compat": self.options.compat},
+                        "cuda_arch": list(self.options.cuda_arch), "compat": self.options.compat,
+                        "tensorrt_version": self.options.tensorrt_version},
             "files": [{"path": f.path, "status": f.status, "changes": list(f.changes)}
                       for f in self.files],
             "in_effect": list(self.in_effect),
             "notes": list(self.notes),
             "diff": self.diff,
             "changed": self.changed,
+            "incomplete": list(self.incomplete),
             "exit_code": self.exit_code,
         }
 
@@ -64,6 +70,8 @@ class PatchResult(NamedTuple):
         elif self.mode == "patch":
             head = ("{} ({}): patched {}".format(self.src_dir, shape, ", ".join(f.path for f in touched))
                     if touched else "{} ({}): already patched, nothing changed".format(self.src_dir, shape))
+            if self.incomplete:
+                head += "; NOT ready to build here: the TensorRT dirs are unknown"
         elif self.mode == "check-revert":
             head = ("{}: revert would restore {}".format(self.src_dir, ", ".join(f.path for f in touched))
                     if touched else "{}: nothing to revert".format(self.src_dir))
@@ -76,10 +84,47 @@ class PatchResult(NamedTuple):
         return "\n".join(lines) + "\n"
 
 
-def resolve_options(host, trt_include=None, trt_lib=None, cuda_arch=None, facts=None, compat=True):
-    # type: (Any, Optional[str], Optional[str], Optional[str], Any, bool) -> Tuple[t2t_patch.PatchOptions, Tuple[str, ...]]
+def _given_dir(host, name, value):
+    """An explicit --trt-include/--trt-lib must exist: a typo would otherwise be written in."""
+    value = patch_rules.check_dir_argument(name, value)
+    if value is not None and host is not None and not host.is_dir(value):
+        raise UsageError("{}: {} is not a directory".format(name, value),
+                         fix="Give the directory that holds {} (or leave {} out to use what "
+                             "the doctor finds).".format(
+                                 "NvInfer.h" if name == "--trt-include" else "libnvinfer.so", name))
+    return value
+
+
+def resolve_tensorrt_version(host, tensorrt_version=None, trt_include=None, facts=None):
+    # type: (Any, Optional[str], Optional[str], Any) -> Tuple[Optional[str], Optional[str]]
+    """The TensorRT the tree targets and where that came from: --tensorrt-version, else
+    NvInferVersion.h under the include dir, else the target Python's ``tensorrt``."""
+    if tensorrt_version is not None:
+        return patch_rules.tensorrt_version_argument(tensorrt_version), None
+    if host is not None and trt_include is not None:
+        for header in ("NvInferVersion.h", "NvInfer.h"):
+            version = parse_nvinfer_version_h(host.read_text(os.path.join(trt_include, header)) or "")
+            if version:
+                return version, "TensorRT {} from {}".format(version, os.path.join(trt_include, header))
+    python = getattr(getattr(facts, "python", None), "executable", None)
+    tensorrt = getattr(facts, "tensorrt", None)
+    known = getattr(getattr(tensorrt, "python", None), "version", None)
+    if known:
+        return known, "TensorRT {} from {}'s tensorrt".format(known, python or "the target Python")
+    if host is not None and python:
+        found = read_tensorrt_python(host, python).version
+        if found:
+            return found, "TensorRT {} from {}'s tensorrt".format(found, python)
+    return None, None
+
+
+def resolve_options(host, trt_include=None, trt_lib=None, cuda_arch=None, facts=None, compat=True,
+                    tensorrt_version=None):
+    # type: (Any, Optional[str], Optional[str], Optional[str], Any, bool, Optional[str]) -> Tuple[patch_rules.PatchOptions, Tuple[str, ...]]
     """Arguments first, then the doctor's findings; notes say where a value came from."""
     notes = []
+    trt_include = _given_dir(host, "--trt-include", trt_include)
+    trt_lib = _given_dir(host, "--trt-lib", trt_lib)
     tensorrt = getattr(facts, "tensorrt", None)
     if trt_include is None and tensorrt is not None and tensorrt.include_dir:
         trt_include = tensorrt.include_dir
@@ -88,24 +133,27 @@ def resolve_options(host, trt_include=None, trt_lib=None, cuda_arch=None, facts=
         trt_lib = tensorrt.lib_dir
         notes.append("TensorRT lib dir from the doctor: {}".format(trt_lib))
     if cuda_arch is not None:
-        arch = t2t_patch.cuda_arch_list(cuda_arch)
+        arch = patch_rules.cuda_arch_list(cuda_arch)
     else:
-        arch = t2t_patch.cuda_arch_from_facts(facts)
+        arch = patch_rules.cuda_arch_from_facts(facts)
         if arch:
             notes.append("CUDA architectures from the doctor: {}".format(" ".join(arch)))
     if host is not None and trt_include is not None and not host.exists(os.path.join(trt_include, "NvInfer.h")):
-        notes.append("no NvInfer.h in {}: building the plugins will fail (F1)".format(trt_include))
+        notes.append("no NvInfer.h in {}: building the plugins will fail".format(trt_include))
     if host is not None and trt_lib is not None and not host.exists(os.path.join(trt_lib, "libnvinfer.so")):
-        notes.append("no libnvinfer.so in {}: linking the plugins will fail (F2)".format(trt_lib))
-    options = t2t_patch.PatchOptions(trt_include=t2t_patch.check_dir_argument("--trt-include", trt_include),
-                                     trt_lib=t2t_patch.check_dir_argument("--trt-lib", trt_lib),
-                                     cuda_arch=arch, compat=compat)
+        notes.append("no libnvinfer.so in {}: linking the plugins will fail".format(trt_lib))
+    version, source = resolve_tensorrt_version(host, tensorrt_version, trt_include, facts)
+    if source:
+        notes.append(source)
+    options = patch_rules.PatchOptions(trt_include=patch_rules.check_dir_argument("--trt-include", trt_include),
+                                       trt_lib=patch_rules.check_dir_argument("--trt-lib", trt_lib),
+                                       cuda_arch=arch, compat=compat, tensorrt_version=version)
     return options, tuple(notes)
 
 
 def patch(host, src_dir, trt_include=None, trt_lib=None, cuda_arch=None, check=False, revert=False,
-          facts=None, compat=True):
-    # type: (Any, str, Optional[str], Optional[str], Optional[str], bool, bool, Any, bool) -> PatchResult
+          facts=None, compat=True, tensorrt_version=None):
+    # type: (Any, str, Optional[str], Optional[str], Optional[str], bool, bool, Any, bool, Optional[str]) -> PatchResult
     """Patch (or --check, or --revert) the torch2trt tree at ``src_dir``.
 
     ``cuda_arch`` is the --cuda-arch LIST text (``"8.7"``, ``"87"``, ``"7.2,8.7"``). Dirs and
@@ -115,12 +163,13 @@ def patch(host, src_dir, trt_include=None, trt_lib=None, cuda_arch=None, check=F
     src_dir = os.path.abspath(src_dir)
     if revert:
         return _revert(src_dir, check)
-    options, notes = resolve_options(host, trt_include, trt_lib, cuda_arch, facts, compat)
-    plan = t2t_patch.plan_tree(src_dir, options)
-    diff = t2t_patch.unified_diff(plan)
+    options, notes = resolve_options(host, trt_include, trt_lib, cuda_arch, facts, compat,
+                                     tensorrt_version)
+    plan = patch_tree.plan_tree(src_dir, options)
+    diff = patch_tree.unified_diff(plan)
     written = []
     if not check:
-        written = t2t_patch.apply_plan(plan)
+        written = patch_tree.apply_plan(plan)
     files = []
     for item in plan.files:
         if not item.changed:
@@ -128,13 +177,14 @@ def patch(host, src_dir, trt_include=None, trt_lib=None, cuda_arch=None, check=F
         else:
             status = "would-patch" if check else "patched"
         files.append(FileOutcome(item.path, status, item.changes))
-    exit_code = EXIT_FAILED if (check and plan.needs_patching) else EXIT_OK
+    exit_code = EXIT_FAILED if ((check and plan.needs_patching) or plan.incomplete) else EXIT_OK
     return PatchResult(src_dir, "check" if check else "patch", plan.shape, options, tuple(files),
-                       plan.in_effect, notes + plan.notes, diff, bool(written), exit_code)
+                       plan.in_effect, notes + plan.notes, diff, bool(written), exit_code,
+                       plan.incomplete)
 
 
 def _revert(src_dir, check):
-    outcomes = t2t_patch.revert_tree(src_dir, check_only=check)
+    outcomes = patch_tree.revert_tree(src_dir, check_only=check)
     files = []
     for item in outcomes:
         status = item.status
@@ -143,7 +193,7 @@ def _revert(src_dir, check):
         files.append(FileOutcome(item.path, status, ()))
     pending = any(f.status == "would-restore" for f in files)
     notes = () if outcomes else ("no trtsetup backup in {}".format(
-        os.path.join(src_dir, t2t_patch.BACKUP_DIR)),)
-    return PatchResult(src_dir, "check-revert" if check else "revert", t2t_patch.detect_shape(src_dir),
-                       t2t_patch.PatchOptions(), tuple(files), (), notes, "",
+        os.path.join(src_dir, patch_tree.BACKUP_DIR)),)
+    return PatchResult(src_dir, "check-revert" if check else "revert", patch_tree.detect_shape(src_dir),
+                       patch_rules.PatchOptions(), tuple(files), (), notes, "",
                        any(f.status == "restored" for f in files), EXIT_FAILED if pending else EXIT_OK)
