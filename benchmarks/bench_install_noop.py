@@ -42,7 +42,7 @@ def isolate(home):
 
 def installed_debs(names):
     """Those of ``names`` that dpkg lists as installed here (so the apt step is a no-op)."""
-    from trtsetup.probes.jetson import parse_dpkg_status
+    from trtsetup.probes.dpkg import parse_dpkg_status
     have = parse_dpkg_status(LiveHost().read_text("/var/lib/dpkg/status") or "")
     return [n for n in names if n in have]
 

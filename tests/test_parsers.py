@@ -181,5 +181,5 @@ def test_parser_never_raises_on_garbage(name, function):
 
 def test_every_probe_parser_is_found():
     names = [p[0] for p in PARSERS]
-    assert "jetson.parse_nv_tegra_release" in names
-    assert "jetson.parse_compatible" in names
+    assert "jetson_identity.parse_nv_tegra_release" in names
+    assert "jetson_identity.parse_compatible" in names

@@ -13,9 +13,11 @@ import pytest
 from tests.helpers import SystemTree
 from trtsetup.facts import TorchRuntime
 from trtsetup.host import LiveHost, RecordingHost, RootHost, SnapshotHost
-from trtsetup.probes import python_env
-from trtsetup.probes.python_env import (normalize_name, parse_dist_metadata, read_packages,
-                                        read_python, read_torch_runtime)
+from trtsetup.probes import python_env, torch_runtime
+from trtsetup.probes.python_env import read_python
+from trtsetup.probes.scripts import script_source
+from trtsetup.probes.site_packages import normalize_name, parse_dist_metadata, read_packages
+from trtsetup.probes.torch_runtime import read_torch_runtime
 
 PYENV = os.path.expanduser("~/.pyenv/versions")
 INTERPRETERS = sorted(glob.glob(os.path.join(PYENV, "*", "bin", "python")))
@@ -383,8 +385,8 @@ def test_torch_folder_in_the_current_directory_does_not_shadow(tmp_path):
     exe = _fake_torch_venv(tmp_path, FAKE_TORCH.format(version="1.10.0", cuda="10.2", available=False))
     clone = tmp_path / "clone"
     _write(str(clone / "torch" / "__init__.py"), "__version__ = 'shadow'\n")
-    result = LiveHost().run([exe, "-c", python_env._script("torch_info.py")], timeout=30, cwd=str(clone))
-    assert python_env.parse_torch_info(result.stdout).version == "1.10.0"
+    result = LiveHost().run([exe, "-c", script_source("torch_info.py")], timeout=30, cwd=str(clone))
+    assert torch_runtime.parse_torch_info(result.stdout).version == "1.10.0"
 
 
 def test_no_torch_installed(tmp_path):
@@ -410,4 +412,4 @@ def test_normalize_name(raw, normal):
 def test_parsers_return_none_on_garbage(junk):
     assert parse_dist_metadata(junk) is None
     assert python_env.parse_python_info(junk) is None
-    assert python_env.parse_torch_info(junk) is None
+    assert torch_runtime.parse_torch_info(junk) is None

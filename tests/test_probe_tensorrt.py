@@ -12,6 +12,7 @@ from tests.helpers import SystemTree
 from tests.trees import x86 as trees
 from trtsetup.host import LiveHost, RootHost
 from trtsetup.probes import tensorrt
+from trtsetup.probes.scripts import script_source
 
 PYENV = os.path.expanduser("~/.pyenv/versions")
 
@@ -149,7 +150,7 @@ def test_unknown_arch_tries_both_triplets(tmp_path):
 
 def _run_script(python, site):
     env = dict(os.environ, PYTHONPATH=str(site))
-    proc = subprocess.run([python, "-c", tensorrt.tensorrt_info_source()], stdout=subprocess.PIPE,
+    proc = subprocess.run([python, "-c", script_source("tensorrt_info.py")], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, cwd=str(site), timeout=60)
     return tensorrt.parse_tensorrt_info(proc.stdout.decode())
 

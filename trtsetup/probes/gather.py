@@ -54,7 +54,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None."""
     if nvidia_header is None:
         nvidia_header = not fast
-    from . import container, cuda, cudnn, gpu, jetson, python_env, system, tensorrt
+    from . import container, cuda, cudnn, gpu, jetson, python_env, system, tensorrt, torch_fingerprint, torch_runtime
 
     pool = ThreadPoolExecutor(max_workers=6)
     run = _Runner(pool)
@@ -77,13 +77,13 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
             if cache is not None:
                 driver, gpus = run.result("gpu", f_nvidia, (NvidiaDriver(), ()))
                 jetson_facts = run.result("jetson", f_jetson, None)
-                torch_key = python_env.torch_probe_fingerprint(host, py, {
+                torch_key = torch_fingerprint.torch_probe_fingerprint(host, py, {
                     "driver": driver.driver_version, "smi_error": driver.smi_error,
                     "gpus": [(g.name, g.compute_capability) for g in gpus],
                     "l4t": jetson_facts.l4t if jetson_facts else None, "trtsetup": __version__})
                 cached = cache.get("torch", torch_key) if torch_key else None
             if cached is None:
-                f_torch = run.submit("torch", python_env.read_torch_runtime, TorchRuntime(), host,
+                f_torch = run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host,
                                      py.executable, slow_timeout)
             f_trt_py = run.submit("tensorrt-python", tensorrt.read_tensorrt_python, TensorrtPython(),
                                   host, py.executable, slow_timeout)
@@ -115,7 +115,17 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
 
     return Facts(system=sysinfo, jetson=jetson_facts, nvidia=driver, gpus=tuple(gpus), cuda=cuda_facts,
                  cudnn=cudnn_facts, tensorrt=trt, container=container_facts, python=py,
-                 host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds))
+                 host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds),
+                 read_problems=_unique_problems(host.problems))
+
+
+def _unique_problems(problems):
+    """Each unreadable input once, in the order first met (several probes read dpkg's status)."""
+    seen = []
+    for path, why in problems:
+        if (path, why) not in seen:
+            seen.append((path, why))
+    return tuple(seen)
 
 
 def _replace(record, **changes):

@@ -27,271 +27,23 @@ All version-specific knowledge comes from the recipes (``l4t``, ``jetpack``, ``j
 import re
 from typing import Dict, List, Optional, Tuple
 
-from dataclasses import dataclass
 from packaging.version import InvalidVersion, Version
 
 from ..facts import JetsonInfo
+from .dpkg import DPKG_STATUS, read_installed
+from .jetson_identity import (normalize_l4t, parse_compatible, parse_device_tree_string,
+                              parse_jetpack_package_version, parse_l4t_apt_source, parse_l4t_core_version,
+                              parse_nv_tegra_release, parse_tegra_chip_id)
+from .jetson_module import identify_module, soc_from_token
 
 RELEASE_FILE = "/etc/nv_tegra_release"
-DPKG_STATUS = "/var/lib/dpkg/status"
 APT_SOURCE = "/etc/apt/sources.list.d/nvidia-l4t-apt-source.list"
 DEVICE_TREE_DIRS = ("/proc/device-tree", "/sys/firmware/devicetree/base")
 CHIP_ID_FILE = "/sys/module/tegra_fuse/parameters/tegra_chip_id"
 JETPACK_PACKAGES = ("nvidia-jetpack", "nvidia-jetpack-runtime", "nvidia-jetpack-dev")
 
 
-# -- pure parsers ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TegraRelease:
-    """First line of ``/etc/nv_tegra_release``. Example: ``TegraRelease(major=32,
-    revision="4.3", l4t="32.4.3", gcid="21589087", board="t210ref", eabi="aarch64",
-    date="Fri Jun 26 04:38:25 UTC 2020")``. ``l4t`` is always ``major.minor.patch``."""
-
-    major: int
-    revision: str
-    l4t: str
-    gcid: Optional[str] = None
-    board: Optional[str] = None
-    eabi: Optional[str] = None
-    date: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class L4tAptSource:
-    """``nvidia-l4t-apt-source.list``. Example: ``L4tAptSource(branch="32.4", socs=("t194",))``."""
-
-    branch: str
-    socs: Tuple[str, ...] = ()
-
-
-def _text(value):
-    """str from str or bytes; None for anything else."""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, str):
-        return value
-    return None
-
-
-_RELEASE = re.compile(
-    r"^#\s*R(\d{1,4})\s*\(release\)\s*,\s*REVISION:\s*(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])(.*)$")
-_RELEASE_FIELD = re.compile(r"^\s*([A-Z_]+)\s*:\s*(.*?)\s*$")
-
-
-def parse_nv_tegra_release(text):
-    # type: (object) -> Optional[TegraRelease]
-    """``# R32 (release), REVISION: 4.3, GCID: ..., BOARD: t210ref, EABI: aarch64, DATE: ...``.
-
-    Only the first non-blank line counts (R32 files go on with checksums, R36+ with
-    ``# KERNEL_VARIANT: oot``). Tolerates odd spacing, ``REVISION: 5`` / ``5.0`` without a patch,
-    ``BOARD: generic``, 12-hour DATEs. None for anything else.
-    """
-    text = _text(text)
-    if not text:
-        return None
-    first = None
-    for line in text.splitlines():
-        line = line.strip().replace("\ufeff", "")
-        if line:
-            first = line
-            break
-    if first is None:
-        return None
-    match = _RELEASE.match(first)
-    if not match:
-        return None
-    major, minor, patch, rest = match.groups()
-    fields = {}  # type: Dict[str, str]
-    for item in rest.split(","):
-        field_match = _RELEASE_FIELD.match(item)
-        if field_match and field_match.group(1) not in fields:
-            fields[field_match.group(1)] = field_match.group(2) or None
-    revision = minor if patch is None else "{}.{}".format(minor, patch)
-    return TegraRelease(
-        major=int(major), revision=revision,
-        l4t="{}.{}.{}".format(int(major), int(minor), int(patch or 0)),
-        gcid=fields.get("GCID"), board=fields.get("BOARD"), eabi=fields.get("EABI"),
-        date=fields.get("DATE"))
-
-
-def parse_dpkg_status(text):
-    # type: (object) -> Dict[str, str]
-    """``/var/lib/dpkg/status`` -> {package: version} of *installed* packages.
-
-    A package counts when its ``Status`` is ``<want> ok installed`` (``install`` or ``hold``);
-    ``deinstall ok config-files`` (``rc`` in ``dpkg -l``), ``unpacked`` and half-installed
-    stanzas do not. Continuation lines are skipped. When a name appears twice (multi-arch),
-    the first installed stanza wins.
-    """
-    text = _text(text)
-    packages = {}  # type: Dict[str, str]
-    if not text:
-        return packages
-    stanza = {}  # type: Dict[str, str]
-
-    def finish():
-        name, version, status = stanza.get("Package"), stanza.get("Version"), stanza.get("Status")
-        if name and version and status:
-            words = status.split()
-            if len(words) == 3 and words[1] == "ok" and words[2] == "installed" and name not in packages:
-                packages[name] = version
-
-    for line in text.splitlines():
-        if not line.strip():
-            finish()
-            stanza = {}
-            continue
-        if line[0] in " \t":
-            continue
-        name, sep, value = line.partition(":")
-        if sep and name and " " not in name:
-            stanza[name] = value.strip()
-    finish()
-    return packages
-
-
-_L4T_CORE = re.compile(r"^(\d{2,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:-(\d{8,}))?$")
-
-
-def parse_l4t_core_version(text):
-    # type: (object) -> Optional[str]
-    """``nvidia-l4t-core`` version ``36.4.0-20240912212859`` -> ``"36.4.0"`` (``32.5`` ->
-    ``32.5.0``). None for other shapes, e.g. ``5.15.148-tegra-36.4.0-...`` (the kernel package
-    format) or a major below 21."""
-    text = _text(text)
-    if not text:
-        return None
-    match = _L4T_CORE.match(text.strip())
-    if not match or int(match.group(1)) < 21:
-        return None
-    return "{}.{}.{}".format(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-
-_JETPACK_PKG = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){1,3})(?:[-+~]b\d+)?$")
-
-
-def parse_jetpack_package_version(text):
-    # type: (object) -> Optional[str]
-    """``nvidia-jetpack`` version -> JetPack: ``4.6.1-b110`` -> ``"4.6.1"``, ``6.2+b77`` ->
-    ``"6.2"`` (JetPack 6+ uses ``+b``). None for other shapes."""
-    text = _text(text)
-    if not text:
-        return None
-    match = _JETPACK_PKG.match(text.strip())
-    return match.group(1) if match else None
-
-
-_PRINTABLE = re.compile(r"^[\x20-\x7e\u00a0-\uffff]+$")
-
-
-def parse_device_tree_string(data):
-    # type: (object) -> Optional[str]
-    """A device-tree string property (``model``): text up to the first NUL, stripped. None
-    when empty, or when it holds control characters or undecodable bytes (binary junk)."""
-    if isinstance(data, str):
-        data = data.encode("utf-8", "replace")
-    if not isinstance(data, bytes):
-        return None
-    head = data.split(b"\0", 1)[0]
-    try:
-        value = head.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        return None
-    if not value or not _PRINTABLE.match(value) or "\ufffd" in value:
-        return None
-    return value
-
-
-_COMPATIBLE_TOKEN = re.compile(r"^[A-Za-z0-9-]+,[A-Za-z0-9+._,-]+$")
-# Before a "vendor," that follows a character which cannot end a vendor name of its own: the
-# NUL-less paste "nvidia,p3737-0000+p3701-0005nvidia,p3701-0005nvidia,tegra234".
-_GLUED_VENDOR = re.compile(r"(?<=[^,])(?=(?:nvidia|nintendo),)")
-
-
-def parse_compatible(data):
-    # type: (object) -> Tuple[str, ...]
-    """``/proc/device-tree/compatible`` -> its entries, most specific first.
-
-    NUL-separated as the kernel writes it; text pasted without the NULs (entries run together)
-    is split before each ``nvidia,``/``nintendo,``. Entries that are not ``vendor,name`` shaped
-    (binary junk) are dropped; () when nothing is left.
-    """
-    if isinstance(data, str):
-        data = data.encode("utf-8", "replace")
-    if not isinstance(data, bytes):
-        return ()
-    text = data.decode("utf-8", "replace")
-    pieces = [p.strip() for p in text.split("\0")]
-    tokens = []  # type: List[str]
-    for piece in pieces:
-        if not piece:
-            continue
-        if "\n" in piece or " " in piece:
-            parts = piece.split()
-        else:
-            parts = [piece]
-        for part in parts:
-            for token in _GLUED_VENDOR.sub("\0", part).split("\0"):  # re.split: no empty matches on 3.6
-                if token and _COMPATIBLE_TOKEN.match(token) and token not in tokens:
-                    tokens.append(token)
-    return tuple(tokens)
-
-
-_APT_LINE = re.compile(
-    r"^\s*deb\s+(?:\[[^\]]*\]\s+)?<?https?://repo\.download\.nvidia\.com/jetson/([A-Za-z0-9_.-]+)>?\s+r(\d+\.\d+)\b")
-
-
-def parse_l4t_apt_source(text):
-    # type: (object) -> Optional[L4tAptSource]
-    """``deb https://repo.download.nvidia.com/jetson/t194 r32.4 main`` lines -> the L4T branch
-    (``"32.4"``) and the SoC repos (``("t194",)``; ``common`` is not a SoC). Commented lines are
-    skipped. None when no such line."""
-    text = _text(text)
-    if not text:
-        return None
-    branch = None
-    socs = []  # type: List[str]
-    for line in text.splitlines():
-        match = _APT_LINE.match(line)
-        if not match:
-            continue
-        repo, found = match.groups()
-        if branch is None:
-            branch = found
-        if re.match(r"^t\d{3}$", repo) and repo not in socs:
-            socs.append(repo)
-    if branch is None:
-        return None
-    return L4tAptSource(branch=branch, socs=tuple(socs))
-
-
-def parse_tegra_chip_id(text):
-    # type: (object) -> Optional[int]
-    """``/sys/module/tegra_fuse/parameters/tegra_chip_id``: ``33`` -> 33."""
-    text = _text(text)
-    if not text:
-        return None
-    value = text.strip()
-    return int(value) if re.match(r"^\d{1,4}$", value) else None
-
-
 # -- derivations from recipes (pure) -----------------------------------------------------------
-
-_L4T_VERSION = re.compile(r"^[Rr]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?$")
-
-
-def normalize_l4t(value):
-    # type: (object) -> Optional[str]
-    """``"32.5"`` -> ``"32.5.0"``, ``"R36.4.3"`` -> ``"36.4.3"``; None if not an L4T version."""
-    text = _text(value)
-    if not text:
-        return None
-    match = _L4T_VERSION.match(text.strip())
-    if not match:
-        return None
-    return "{}.{}.{}".format(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
 
 def _version(text):
     try:
@@ -390,105 +142,6 @@ def jetpack_components(jetpack, recipes):
     return result
 
 
-# -- identity from the device tree (pure) ------------------------------------------------------
-
-_PART = re.compile(r"^(p\d{4})-(\d{4})")
-
-
-@dataclass(frozen=True)
-class ModuleIdentity:
-    """What the device tree says about the module (see ``identify_module``)."""
-
-    part_number: Optional[str] = None
-    carrier: Optional[str] = None
-    module: Optional[str] = None
-    soc: Optional[str] = None
-    cuda_arch: Optional[str] = None
-    is_jetson: Optional[bool] = None
-    notes: Tuple[str, ...] = ()
-
-
-def _soc_entry(modules, token):
-    entry = modules.get(token)
-    hops = 0
-    while isinstance(entry, dict) and entry.get("type") == "soc" and entry.get("alias_of") and hops < 5:
-        token = entry["alias_of"]
-        entry = modules.get(token)
-        hops += 1
-    if isinstance(entry, dict) and entry.get("type") == "soc":
-        return token, entry
-    return token, None
-
-
-def soc_from_token(token, modules):
-    # type: (str, Dict[str, dict]) -> Tuple[Optional[str], Optional[str]]
-    """``"tegra23x"`` -> ``("tegra234", "8.7")``; an unknown tegra token -> (token, None)."""
-    if not token:
-        return None, None
-    name, entry = _soc_entry(modules, token)
-    return name, (entry or {}).get("cuda_arch")
-
-
-def identify_module(compatible, model, modules):
-    # type: (Tuple[str, ...], Optional[str], Dict[str, dict]) -> ModuleIdentity
-    """Part number, carrier, module name, SoC and CUDA arch from the ``compatible`` entries
-    (most specific first) and the ``model`` string, using the ``jetson_modules`` recipes."""
-    modules = modules or {}
-    notes = []  # type: List[str]
-    part = carrier = None
-    target = None  # key into modules: a module or a family
-    for token in compatible:
-        name = token.partition(",")[2]
-        mapped = modules.get(token)
-        if isinstance(mapped, dict) and mapped.get("type") == "compatible":
-            target = mapped.get("part_number")
-            if target and _PART.match(target):
-                part = target
-            break
-        if "+" in name:
-            board, _, module_part = name.partition("+")
-            match = _PART.match(module_part)
-            if match:
-                carrier = board
-                part = match.group(0)
-                if module_part[len(part):].startswith("-super"):
-                    notes.append("the device tree selects the Super (MAXN SUPER) configuration")
-                target = part
-                break
-        match = _PART.match(name)
-        if match and name == match.group(0):
-            part = target = name
-            break
-    if target is None and model:
-        for key, entry in modules.items():
-            if isinstance(entry, dict) and entry.get("type") == "model_prefix" and model.startswith(key):
-                target = entry.get("part_number")
-                break
-    entry = modules.get(target) if target else None
-    if target and not isinstance(entry, dict):
-        family_key = target[:5]
-        entry = modules.get(family_key)
-        if isinstance(entry, dict):
-            notes.append("module {} is not in the recipes; family {} ({})".format(target, family_key, entry.get("name")))
-            entry = dict(entry, name="{} (unknown SKU {})".format(entry.get("name"), target))
-        else:
-            notes.append("module {} is not in the recipes (jetson_modules)".format(target))
-    module_name = entry.get("name") if isinstance(entry, dict) else None
-    is_jetson = None
-    if isinstance(entry, dict):
-        is_jetson = entry.get("jetson", True) is not False
-    soc = cuda_arch = None
-    for token in compatible:
-        vendor, _, name = token.partition(",")
-        if vendor == "nvidia" and name.startswith("tegra"):
-            soc, cuda_arch = soc_from_token(name, modules)
-            break
-    if soc is None and isinstance(entry, dict) and entry.get("soc"):
-        soc, cuda_arch = soc_from_token(entry["soc"], modules)
-    return ModuleIdentity(part_number=part, carrier=carrier, module=module_name, soc=soc,
-                          cuda_arch=cuda_arch, is_jetson=is_jetson, notes=tuple(notes))
-
-
 # -- reading the host --------------------------------------------------------------------------
 
 def _problem(host, path):
@@ -539,12 +192,9 @@ def read_jetson(host, recipes):
         notes.append("cannot read {}: {}".format(RELEASE_FILE, _problem(host, RELEASE_FILE) or "unreadable"))
 
     # dpkg status
-    packages = {}  # type: Dict[str, str]
-    status = host.read_bytes(DPKG_STATUS)
-    if status is None and host.exists(DPKG_STATUS):
-        notes.append("cannot read {}: {}".format(DPKG_STATUS, _problem(host, DPKG_STATUS) or "unreadable"))
-    elif status is not None:
-        packages = parse_dpkg_status(status)
+    packages = read_installed(host)
+    if not packages and _problem(host, DPKG_STATUS):
+        notes.append("cannot read {}: {}".format(DPKG_STATUS, _problem(host, DPKG_STATUS)))
     core = packages.get("nvidia-l4t-core")
     dpkg_l4t = parse_l4t_core_version(core) if core else None
     if core:

@@ -28,6 +28,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import SystemInfo
+from .dpkg import DPKG_STATUS, iter_dpkg_stanzas
 
 MIB = 1024 * 1024
 
@@ -131,14 +132,9 @@ def parse_dpkg_arch(text):
     """dpkg ``status`` → the ``uname -m`` name of the base packages' architecture, or None."""
     if not isinstance(text, str):
         return None
-    for stanza in text.split("\n\n"):
-        package = arch = None
-        for line in stanza.splitlines():
-            if line.startswith("Package:"):
-                package = line[len("Package:"):].strip()
-            elif line.startswith("Architecture:"):
-                arch = line[len("Architecture:"):].strip()
-        if package in _BASE_PACKAGES and arch in _DPKG_ARCH:
+    for stanza in iter_dpkg_stanzas(text):
+        arch = stanza.get("Architecture")
+        if stanza.get("Package") in _BASE_PACKAGES and arch in _DPKG_ARCH:
             return _DPKG_ARCH[arch]
     return None
 
@@ -276,7 +272,7 @@ def _read_arch(host):
     word = _first_line(host.read_text("/proc/sys/kernel/arch"))
     if word and _ARCH_WORD.match(word):
         return word, "proc"
-    arch = parse_dpkg_arch(host.read_text("/var/lib/dpkg/status") or "")
+    arch = parse_dpkg_arch(host.read_text(DPKG_STATUS) or "")
     if arch is not None:
         return arch, "dpkg"
     conf = _single([_TRIPLETS.get(n[:-len(".conf")]) for n in host.listdir("/etc/ld.so.conf.d")

@@ -17,16 +17,17 @@ The first place with both headers and libraries wins; else the first with librar
 first with headers. Others found are listed in ``Tensorrt.others``.
 """
 
-import json
-import pkgutil
 import posixpath
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
+from .. import interpreter
 from ..facts import Tensorrt, TensorrtPython
-from .jetson import parse_dpkg_status
+from ..interpreter import bool_field, text_field
+from .dpkg import DPKG_STATUS, parse_dpkg_status
+from .scripts import script_source
 
 TRIPLETS = {"x86_64": "x86_64-linux-gnu", "amd64": "x86_64-linux-gnu",
             "aarch64": "aarch64-linux-gnu", "arm64": "aarch64-linux-gnu"}
@@ -232,7 +233,7 @@ def read_tensorrt(host, arch, python_site_dirs=()):
         if probed is not None:
             installs.append(probed)
 
-    packages = parse_tensorrt_dpkg_status(host.read_text("/var/lib/dpkg/status") or "")
+    packages = parse_tensorrt_dpkg_status(host.read_text(DPKG_STATUS) or "")
     chosen = (next((i for i in installs if i.include_dir and i.lib_dir), None)
               or next((i for i in installs if i.lib_dir), None)
               or next((i for i in installs if i.include_dir), None))
@@ -279,42 +280,17 @@ def _lib_sort_key(name):
 
 # -- the target interpreter ------------------------------------------------------------------
 
-def tensorrt_info_source():
-    # type: () -> str
-    data = pkgutil.get_data("trtsetup", "probes/scripts/tensorrt_info.py")
-    return data.decode("utf-8") if data else ""
-
-
 def parse_tensorrt_info(text):
     # type: (str) -> Optional[TensorrtPython]
     """The JSON line printed by ``scripts/tensorrt_info.py`` (the last line that parses; an
     import may print warnings first) → ``TensorrtPython``."""
-    if not isinstance(text, str):
+    doc = interpreter.last_json_object(text, accept=lambda d: "importable" in d)
+    if doc is None:
         return None
-    for line in reversed(text.strip().splitlines()):
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(doc, dict) or "importable" not in doc:
-            continue
-
-        def text_or_none(key):
-            value = doc.get(key)
-            return value if isinstance(value, str) and value else None
-
-        def bool_or_none(key):
-            value = doc.get(key)
-            return value if isinstance(value, bool) else None
-
-        return TensorrtPython(importable=bool(doc.get("importable")), version=text_or_none("version"),
-                              file=text_or_none("file"), error=text_or_none("error"), checked=True,
-                              namespace_package=bool_or_none("namespace_package"),
-                              has_api=bool_or_none("has_api"), dist_version=text_or_none("dist_version"))
-    return None
+    return TensorrtPython(importable=bool(doc.get("importable")), version=text_field(doc, "version"),
+                          file=text_field(doc, "file"), error=text_field(doc, "error"), checked=True,
+                          namespace_package=bool_field(doc, "namespace_package"),
+                          has_api=bool_field(doc, "has_api"), dist_version=text_field(doc, "dist_version"))
 
 
 def read_tensorrt_python(host, python, timeout=30.0):
@@ -322,15 +298,15 @@ def read_tensorrt_python(host, python, timeout=30.0):
     """Ask the target interpreter to ``import tensorrt`` (a subprocess with a timeout)."""
     if not python or not host.can_run:
         return TensorrtPython(checked=False)
-    result = host.run([python, "-c", tensorrt_info_source()], timeout=timeout)
-    info = parse_tensorrt_info(result.stdout)
+    reply = interpreter.ask(host, python, script_source("tensorrt_info.py"), timeout=timeout)
+    info = parse_tensorrt_info(reply.result.stdout)
     if info is not None:
         return info
-    if result.error == "timeout":
+    if reply.error == "timeout":
         error = "import tensorrt did not finish in {:g} s".format(timeout)
-    elif result.error:
-        error = "could not run {}: {}".format(python, result.error)
+    elif reply.error:
+        error = "could not run {}: {}".format(python, reply.error)
     else:
-        tail = (result.stderr or result.stdout).strip().splitlines()
-        error = tail[-1][:300] if tail else "{} exited {}".format(python, result.returncode)
-    return TensorrtPython(checked=result.error not in ("unavailable",), importable=None, error=error)
+        error = (interpreter.tail(reply.result.stderr, 1) or interpreter.tail(reply.result.stdout, 1)
+                 or "{} exited {}".format(python, reply.result.returncode))[:300]
+    return TensorrtPython(checked=reply.error not in ("unavailable",), importable=None, error=error)

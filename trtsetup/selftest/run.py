@@ -6,13 +6,13 @@ directory, so that no ``torch2trt/`` clone in the user's working directory can s
 installed package (F12).
 """
 
-import json
 import os
 import shutil
 import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
+from ..interpreter import last_json_object
 
 SCHEMA = "trtsetup.selftest/1"
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script.py")
@@ -130,17 +130,7 @@ def build_argv(python, fp16=False, models=(), device="cuda", script=SCRIPT,
 def parse_selftest_output(text):
     # type: (str) -> Optional[Dict[str, Any]]
     """The script's document: the last stdout line that is a JSON object with our schema."""
-    for line in reversed((text or "").splitlines()):
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(doc, dict) and doc.get("schema") == SCHEMA:
-            return doc
-    return None
+    return last_json_object(text or "", accept=lambda doc: doc.get("schema") == SCHEMA)
 
 
 def _tail(text, lines=20):

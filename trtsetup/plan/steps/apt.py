@@ -10,7 +10,7 @@ import shlex
 from typing import Any, List
 
 from ...errors import ActionFailed, RefusedError
-from ...probes.jetson import DPKG_STATUS, parse_dpkg_status
+from ...probes.dpkg import DPKG_STATUS, parse_dpkg_status
 from ..step import Step
 
 APT_TIMEOUT = 3600.0

@@ -1,0 +1,85 @@
+"""Debian's package database, ``/var/lib/dpkg/status``: which packages are installed.
+
+Several probes ask it (Jetson's ``nvidia-l4t-core``, TensorRT's ``libnvinfer*``, the
+captured tree's ``pythonX.Y-minimal``, the base packages' architecture), and so does the apt
+step. The file is large (600+ KB on a desktop Ubuntu), so ``read_installed`` parses one
+content once per process, whichever probe asks first.
+"""
+
+import threading
+from typing import Dict, Iterator
+
+DPKG_STATUS = "/var/lib/dpkg/status"
+
+
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def iter_dpkg_stanzas(text):
+    # type: (object) -> Iterator[Dict[str, str]]
+    """The stanzas of a dpkg status file, each as {field: value} of its first-line values.
+
+    Stanzas end at a blank (or whitespace-only) line; continuation lines (a leading space or
+    tab: ``Description`` bodies, ``Conffiles``) are skipped; a field repeated in one stanza
+    keeps its last value.
+    """
+    text = _text(text)
+    if not text:
+        return
+    stanza = {}  # type: Dict[str, str]
+    for line in text.splitlines():
+        if not line.strip():
+            if stanza:
+                yield stanza
+            stanza = {}
+            continue
+        if line[0] in " \t":
+            continue
+        name, sep, value = line.partition(":")
+        if sep and name and " " not in name:
+            stanza[name] = value.strip()
+    if stanza:
+        yield stanza
+
+
+def parse_dpkg_status(text):
+    # type: (object) -> Dict[str, str]
+    """``/var/lib/dpkg/status`` -> {package: version} of *installed* packages.
+
+    A package counts when its ``Status`` is ``<want> ok installed`` (``install`` or ``hold``);
+    ``deinstall ok config-files`` (``rc`` in ``dpkg -l``), ``unpacked`` and half-installed
+    stanzas do not. Continuation lines are skipped. When a name appears twice (multi-arch),
+    the first installed stanza wins.
+    """
+    packages = {}  # type: Dict[str, str]
+    for stanza in iter_dpkg_stanzas(text):
+        name, version, status = stanza.get("Package"), stanza.get("Version"), stanza.get("Status")
+        if name and version and status:
+            words = status.split()
+            if len(words) == 3 and words[1] == "ok" and words[2] == "installed" and name not in packages:
+                packages[name] = version
+    return packages
+
+
+_memo_lock = threading.Lock()
+_memo = {}  # type: Dict[str, Dict[str, str]]
+
+
+def read_installed(host, path=DPKG_STATUS):
+    # type: (object, str) -> Dict[str, str]
+    """The installed packages of ``host`` ({} without a dpkg database). An unreadable file is
+    recorded by the host in its problems, like every other read."""
+    text = host.read_text(path)
+    if not text:
+        return {}
+    with _memo_lock:
+        found = _memo.get(text)
+        if found is None:
+            found = parse_dpkg_status(text)
+            _memo.clear()   # one content at a time: a process looks at one machine
+            _memo[text] = found
+    return dict(found)
+

@@ -1,0 +1,104 @@
+"""Which module a Jetson is, from its device-tree identity and the ``jetson_modules`` recipes:
+part number, carrier, module name, SoC and CUDA arch. Pure: no host, no I/O.
+"""
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+from dataclasses import dataclass
+
+_PART = re.compile(r"^(p\d{4})-(\d{4})")
+
+
+@dataclass(frozen=True)
+class ModuleIdentity:
+    """What the device tree says about the module (see ``identify_module``)."""
+
+    part_number: Optional[str] = None
+    carrier: Optional[str] = None
+    module: Optional[str] = None
+    soc: Optional[str] = None
+    cuda_arch: Optional[str] = None
+    is_jetson: Optional[bool] = None
+    notes: Tuple[str, ...] = ()
+
+
+def _soc_entry(modules, token):
+    entry = modules.get(token)
+    hops = 0
+    while isinstance(entry, dict) and entry.get("type") == "soc" and entry.get("alias_of") and hops < 5:
+        token = entry["alias_of"]
+        entry = modules.get(token)
+        hops += 1
+    if isinstance(entry, dict) and entry.get("type") == "soc":
+        return token, entry
+    return token, None
+
+
+def soc_from_token(token, modules):
+    # type: (str, Dict[str, dict]) -> Tuple[Optional[str], Optional[str]]
+    """``"tegra23x"`` -> ``("tegra234", "8.7")``; an unknown tegra token -> (token, None)."""
+    if not token:
+        return None, None
+    name, entry = _soc_entry(modules, token)
+    return name, (entry or {}).get("cuda_arch")
+
+
+def identify_module(compatible, model, modules):
+    # type: (Tuple[str, ...], Optional[str], Dict[str, dict]) -> ModuleIdentity
+    """Part number, carrier, module name, SoC and CUDA arch from the ``compatible`` entries
+    (most specific first) and the ``model`` string, using the ``jetson_modules`` recipes."""
+    modules = modules or {}
+    notes = []  # type: List[str]
+    part = carrier = None
+    target = None  # key into modules: a module or a family
+    for token in compatible:
+        name = token.partition(",")[2]
+        mapped = modules.get(token)
+        if isinstance(mapped, dict) and mapped.get("type") == "compatible":
+            target = mapped.get("part_number")
+            if target and _PART.match(target):
+                part = target
+            break
+        if "+" in name:
+            board, _, module_part = name.partition("+")
+            match = _PART.match(module_part)
+            if match:
+                carrier = board
+                part = match.group(0)
+                if module_part[len(part):].startswith("-super"):
+                    notes.append("the device tree selects the Super (MAXN SUPER) configuration")
+                target = part
+                break
+        match = _PART.match(name)
+        if match and name == match.group(0):
+            part = target = name
+            break
+    if target is None and model:
+        for key, entry in modules.items():
+            if isinstance(entry, dict) and entry.get("type") == "model_prefix" and model.startswith(key):
+                target = entry.get("part_number")
+                break
+    entry = modules.get(target) if target else None
+    if target and not isinstance(entry, dict):
+        family_key = target[:5]
+        entry = modules.get(family_key)
+        if isinstance(entry, dict):
+            notes.append("module {} is not in the recipes; family {} ({})".format(target, family_key, entry.get("name")))
+            entry = dict(entry, name="{} (unknown SKU {})".format(entry.get("name"), target))
+        else:
+            notes.append("module {} is not in the recipes (jetson_modules)".format(target))
+    module_name = entry.get("name") if isinstance(entry, dict) else None
+    is_jetson = None
+    if isinstance(entry, dict):
+        is_jetson = entry.get("jetson", True) is not False
+    soc = cuda_arch = None
+    for token in compatible:
+        vendor, _, name = token.partition(",")
+        if vendor == "nvidia" and name.startswith("tegra"):
+            soc, cuda_arch = soc_from_token(name, modules)
+            break
+    if soc is None and isinstance(entry, dict) and entry.get("soc"):
+        soc, cuda_arch = soc_from_token(entry["soc"], modules)
+    return ModuleIdentity(part_number=part, carrier=carrier, module=module_name, soc=soc,
+                          cuda_arch=cuda_arch, is_jetson=is_jetson, notes=tuple(notes))
