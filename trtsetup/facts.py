@@ -304,6 +304,7 @@ class PythonEnv:
     torch: TorchRuntime = field(default_factory=TorchRuntime)
     source: Optional[str] = None               # "interpreter" | "files"
     error: Optional[str] = None
+    pip_user_env: Optional[str] = None         # PIP_USER in the environment: pip then installs with --user
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,7 @@ class Facts:
     host: Optional[str] = None                 # "this machine" | "captured tree" | "snapshot"
     probe_errors: Dict[str, str] = field(default_factory=dict)  # probe name -> what broke
     probe_seconds: Dict[str, float] = field(default_factory=dict)
+    read_problems: Tuple[Tuple[str, str], ...] = ()  # (path, why) of inputs that exist but could not be read
 
     @property
     def arch(self):

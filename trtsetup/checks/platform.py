@@ -78,7 +78,7 @@ def check_l4t_known(ctx):
 
 
 def check_inputs_readable(ctx):
-    problems = ctx.options.get("read_problems") or []
+    problems = ctx.facts.read_problems or ctx.options.get("read_problems") or []
     errors = ctx.facts.probe_errors
     if not problems and not errors:
         return _readable.ok("all inputs read")

@@ -8,8 +8,10 @@ _t2t = make("t2t-installed", "torch2trt is installed in the target Python")
 
 
 def _wants_user(ctx):
-    env = ctx.options.get("env") or {}
-    return bool(ctx.options.get("user")) or env.get("PIP_USER", "").lower() in ("1", "true", "yes")
+    pip_user = ctx.facts.python.pip_user_env
+    if pip_user is None:
+        pip_user = (ctx.options.get("env") or {}).get("PIP_USER", "")
+    return bool(ctx.options.get("user")) or pip_user.lower() in ("1", "true", "yes")
 
 
 def check_user_site(ctx):
