@@ -16,9 +16,9 @@ On a captured tree the interpreter is inferred from files (``probes/python_files
 import dataclasses
 from typing import Optional
 
-from .. import interpreter
+from ..host import interpreter
 from ..facts import PythonEnv
-from ..interpreter import bool_field, text_field
+from ..host.interpreter import bool_field, text_field
 from .python_files import python_from_files
 from .scripts import script_source
 from .site_packages import normalize_name, read_packages  # noqa: F401  (normalize_name: importers)

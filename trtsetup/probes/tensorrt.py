@@ -23,9 +23,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-from .. import interpreter
+from ..host import interpreter
 from ..facts import Tensorrt, TensorrtPython
-from ..interpreter import bool_field, text_field
+from ..host.interpreter import bool_field, text_field
 from .dpkg import DPKG_STATUS, parse_dpkg_status
 from .scripts import script_source
 

@@ -4,9 +4,9 @@
 
 from typing import Optional
 
-from .. import interpreter
+from ..host import interpreter
 from ..facts import TorchRuntime
-from ..interpreter import bool_field, int_field, number_field, text_field
+from ..host.interpreter import bool_field, int_field, number_field, text_field
 from .scripts import script_source
 
 TORCH_INFO_TIMEOUT = 60.0

@@ -12,7 +12,7 @@ import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
-from ..interpreter import last_json_object
+from ..host.interpreter import last_json_object
 
 SCHEMA = "trtsetup.selftest/1"
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script.py")
