@@ -13,6 +13,13 @@ with open({path!r}, "a") as _f:
 """
 
 
+def _record(site, dist, files):
+    """The RECORD pip would write for ``files`` (paths relative to ``site``)."""
+    rows = ["{},sha256=x,{}".format(f, os.path.getsize(os.path.join(site, f))) for f in files]
+    with open(os.path.join(dist, "RECORD"), "w") as handle:
+        handle.write("\n".join(rows + [os.path.basename(dist) + "/RECORD,,"]) + "\n")
+
+
 def _imports(path):
     return open(path).read().count("import") if os.path.exists(path) else 0
 
@@ -25,6 +32,7 @@ def test_second_doctor_reuses_the_torch_answer_until_torch_changes(tmp_path):
                 if d == "site-packages")
     _dist_info(site, "torch", "2.5.0+cu121")
     dist = os.path.join(site, "torch-2.5.0+cu121.dist-info")
+    _record(site, dist, ["torch/__init__.py", "torch-2.5.0+cu121.dist-info/METADATA"])
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     args = ["doctor", "--json", "--python", exe, "--check", "py-torch-imports"]
 
@@ -55,3 +63,89 @@ def test_a_failed_torch_import_is_not_remembered(tmp_path):
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     run_cli(["doctor", "--json", "--python", exe, "--check", "py-torch-imports"], env=env)
     assert not os.path.exists(str(tmp_path / "cache" / "trtsetup" / "probes" / "torch.json"))
+
+
+# -- a remembered answer needs proof that torch's files are as pip installed them --------------
+
+TORCH_LOADING_ITS_LIBRARY = """
+import ctypes as _ctypes, os as _os
+_ctypes.CDLL(_os.path.join(_os.path.dirname(__file__), "lib", "libtorch_global_deps.so"))
+__version__ = "2.13.0+cpu"
+class version:
+    cuda = None
+class cuda:
+    @staticmethod
+    def is_available():
+        return False
+    @staticmethod
+    def device_count():
+        return 0
+"""
+
+
+def _small_shared_library():
+    """A real ELF shared library of this machine, to stand in for torch's own."""
+    import ctypes.util
+    candidates = []
+    for name in ("dl", "util", "rt", "m", "c"):
+        found = ctypes.util.find_library(name)
+        for base in ("/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                     "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64"):
+            if found and os.path.exists(os.path.join(base, found)):
+                candidates.append(os.path.realpath(os.path.join(base, found)))
+    return min(candidates, key=os.path.getsize)
+
+
+def _pip_installed_torch(tmp_path):
+    """torch 2.13.0+cpu's shape in miniature, installed by real pip (which writes the RECORD)."""
+    import subprocess
+    import sys
+    from install_fixtures import _write_wheel
+    from test_probe_python import PY_CURRENT, _venv
+    with open(_small_shared_library(), "rb") as handle:
+        library = handle.read()
+    info = "torch-2.13.0+cpu.dist-info"
+    wheel = _write_wheel(str(tmp_path / "wheels"), "torch-2.13.0+cpu-py3-none-any.whl", info, {
+        "torch/__init__.py": TORCH_LOADING_ITS_LIBRARY.encode("utf-8"),
+        "torch/lib/libtorch_global_deps.so": library,
+        info + "/METADATA": b"Metadata-Version: 2.1\nName: torch\nVersion: 2.13.0+cpu\n",
+        info + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: trtsetup-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    })
+    exe, site = _venv(PY_CURRENT, tmp_path / "env")
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--no-compile",
+                    "--disable-pip-version-check", "--target", site, wheel],
+                   check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert os.path.exists(os.path.join(site, info, "RECORD"))
+    return exe, os.path.join(site, "torch", "lib", "libtorch_global_deps.so")
+
+
+def _doctor_torch(exe, env):
+    doc = run_cli(["doctor", "--json", "--python", exe, "--check", "py-torch-imports"], env=env).json()
+    return doc["checks"][0], doc["platform"]["python"]["torch"]
+
+
+def test_a_removed_torch_library_is_reported_without_refresh(tmp_path):
+    # What the new user did (and a killed pip leaves): a library of torch is gone.
+    exe, library = _pip_installed_torch(tmp_path)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    check, torch = _doctor_torch(exe, env)
+    assert check["status"] == "ok" and torch["cached_at"] is None
+    check, torch = _doctor_torch(exe, env)
+    assert check["status"] == "ok" and torch["cached_at"]  # remembered while nothing changed
+
+    os.rename(library, library + ".bak")
+    check, torch = _doctor_torch(exe, env)
+    assert check["status"] == "fail" and torch["cached_at"] is None
+    assert "does not import" in check["summary"] and "libtorch_global_deps.so" in check["summary"]
+
+
+def test_a_truncated_torch_library_is_reported_without_refresh(tmp_path):
+    exe, library = _pip_installed_torch(tmp_path)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    _doctor_torch(exe, env)
+    assert _doctor_torch(exe, env)[1]["cached_at"]
+    with open(library, "r+b") as handle:
+        handle.truncate(100)   # a copy cut short: the size no longer matches the RECORD
+    check, torch = _doctor_torch(exe, env)
+    assert check["status"] == "fail" and torch["cached_at"] is None
+    assert "libtorch_global_deps.so" in check["summary"]

@@ -413,3 +413,12 @@ def test_parsers_return_none_on_garbage(junk):
     assert parse_dist_metadata(junk) is None
     assert python_env.parse_python_info(junk) is None
     assert torch_runtime.parse_torch_info(junk) is None
+
+
+def test_the_real_pip_installed_torch_is_proven_unchanged():
+    # torch 2.13.0+cpu as pip installed it in the 3.11 venv: 14k RECORD rows, all present.
+    from trtsetup.probes.torch_fingerprint import files_changed_since_install
+    torch = read_python(LiveHost(), sys.executable).packages.get("torch")
+    if torch is None or torch.kind != "dist-info":
+        pytest.skip("torch is not pip-installed in this interpreter (the Python 3.6 CI leg)")
+    assert files_changed_since_install(LiveHost(), torch) is None

@@ -127,6 +127,12 @@ class Host(object):
         """The text of the symlink at ``path``, or None when it is not a link."""
         return None
 
+    def file_size(self, path):
+        # type: (str) -> Optional[int]
+        """The size in bytes of what is at ``path`` (links followed), or None when nothing is
+        there or this host cannot tell."""
+        return None
+
     # -- environment and programs ------------------------------------------------------------
     @property
     def env(self):

@@ -50,6 +50,12 @@ class LiveHost(Host):
         except OSError:
             return None
 
+    def file_size(self, path):
+        try:
+            return os.stat(path).st_size
+        except (OSError, ValueError):
+            return None
+
     @property
     def env(self):
         return os.environ

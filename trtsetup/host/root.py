@@ -94,6 +94,12 @@ class RootHost(Host):
             current = following
         return sorted(current)
 
+    def file_size(self, path):
+        try:
+            return os.stat(self._under(path)).st_size
+        except (OSError, ValueError):
+            return None
+
     def realpath(self, path):
         real = self._under(path)
         rel = os.path.relpath(real, self.root)

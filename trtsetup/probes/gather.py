@@ -82,6 +82,8 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                     "gpus": [(g.name, g.compute_capability) for g in gpus],
                     "l4t": jetson_facts.l4t if jetson_facts else None, "trtsetup": __version__})
                 cached = cache.get("torch", torch_key) if torch_key else None
+                if cached is not None and _files_changed(host, py):
+                    cached = None  # a killed pip, a removed library: ask torch again
             if cached is None:
                 f_torch = run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host,
                                      py.executable, slow_timeout)
@@ -117,6 +119,14 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                  cudnn=cudnn_facts, tensorrt=trt, container=container_facts, python=py,
                  host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds),
                  read_problems=_unique_problems(host.problems))
+
+
+def _files_changed(host, py):
+    from .torch_fingerprint import files_changed_since_install
+    for name in ("torch", "torchvision"):
+        if files_changed_since_install(host, py.packages.get(name)):
+            return True
+    return False
 
 
 def _unique_problems(problems):

@@ -8,7 +8,7 @@ import io
 import posixpath
 import re
 import zipfile
-from typing import Callable, Dict, Iterable, List, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..facts import Package
 
@@ -54,6 +54,42 @@ def parse_dist_metadata(text):
         return None
     version = fields.get("version") or None
     return Package(name=name, version=version)
+
+
+_RECORD_SIZE = re.compile(r"^\d{1,15}$")
+
+
+def parse_dist_record(text):
+    # type: (object) -> Tuple[Tuple[str, Optional[int]], ...]
+    """A wheel's ``RECORD`` (``path,sha256=...,size`` rows, paths relative to the site dir) ->
+    ((path, size or None), ...). The RECORD row itself and ``.pyc`` rows have no size. Paths
+    holding commas are CSV-quoted (PEP 376); rows that are not ``path,hash,size`` are dropped.
+    """
+    if not isinstance(text, str):
+        return ()
+    rows = []  # type: List[Tuple[str, Optional[int]]]
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith('"'):
+            import csv
+            try:
+                fields = next(csv.reader([line]))
+            except (csv.Error, StopIteration):
+                continue
+            if len(fields) != 3:
+                continue
+            path, _, size = fields
+        else:
+            parts = line.rsplit(",", 2)
+            if len(parts) != 3:
+                continue
+            path, _, size = parts
+        if not path or "\0" in path:
+            continue
+        rows.append((path, int(size) if _RECORD_SIZE.match(size) else None))
+    return tuple(rows)
 
 
 # -- packages ------------------------------------------------------------------------------

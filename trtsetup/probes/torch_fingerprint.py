@@ -1,12 +1,14 @@
-"""What the torch probe's answer depends on, so a remembered answer is reused only when
-nothing it depends on changed.
+"""What the torch probe's answer depends on, so a remembered answer is reused only with proof
+that nothing it depends on changed: the fingerprint of its inputs (``torch_probe_fingerprint``)
+and torch's and torchvision's files as pip recorded them (``files_changed_since_install``).
 """
 
 import json
 import posixpath
 from typing import Dict, Optional
 
-from ..facts import PythonEnv
+from ..facts import Package, PythonEnv
+from .site_packages import parse_dist_record
 
 
 _FINGERPRINT_ENV = ("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "LD_PRELOAD",
@@ -43,3 +45,31 @@ def torch_probe_fingerprint(host, env, context):
     parts.append([(k, host.env.get(k)) for k in _FINGERPRINT_ENV])
     digest.update(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
+
+
+def files_changed_since_install(host, package):
+    # type: (object, Optional[Package]) -> Optional[str]
+    """Why ``package``'s files may differ from what pip installed, or None when every file its
+    ``RECORD`` lists is still there with its recorded size.
+
+    This is what a killed pip or a hand-removed library leaves behind: a missing ``.so``, a
+    truncated file. Without a RECORD (an egg, a conda or distro install) nothing can be
+    proven, and that is a reason too: the caller then asks torch again.
+    """
+    if package is None:
+        return None
+    if package.kind != "dist-info" or not package.path or not package.location:
+        return "{} has no RECORD to check its files against".format(package.name)
+    rows = parse_dist_record(host.read_text(posixpath.join(package.path, "RECORD")) or "")
+    if not rows:
+        return "{} has no RECORD to check its files against".format(package.name)
+    for relative, size in rows:
+        if size is None:
+            continue  # the RECORD itself, .pyc files: no size recorded
+        path = posixpath.normpath(posixpath.join(package.location, relative))
+        found = host.file_size(path)
+        if found is None:
+            return "{} is missing".format(path)
+        if found != size:
+            return "{} has {} bytes, {} when installed".format(path, found, size)
+    return None
