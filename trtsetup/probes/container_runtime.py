@@ -27,7 +27,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..facts import CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig
-from .jetson import parse_dpkg_status
+from .dpkg import parse_dpkg_status
 
 MOUNT_TYPES = ("dev", "lib", "sym", "dir")
 DPKG_STATUS = "/var/lib/dpkg/status"
