@@ -7,7 +7,8 @@ import pytest
 from helpers import SystemTree, run_cli
 from trees import jetson as trees
 from trtsetup.host import RootHost
-from trtsetup.probes.jetson import jetpack_components, read_jetson, resolve_jetpack
+from trtsetup.knowledge import jetpack_components, resolve_jetpack
+from trtsetup.probes.jetson import read_jetson
 from trtsetup.recipes import load_recipes
 
 

@@ -9,7 +9,7 @@ from packaging.version import Version
 from trtsetup.commands.plan import plan
 from trtsetup.errors import RecipeError
 from trtsetup.facts import Facts, JetsonInfo, PythonEnv, SystemInfo, Tensorrt
-from trtsetup.probes.jetson import jetpack_components
+from trtsetup.knowledge import jetpack_components
 from trtsetup.recipes import load_recipes
 
 INSTALL_KINDS = ("torch_wheels", "torchvision", "apt", "x86_index", "torch2trt")

@@ -9,7 +9,8 @@ from helpers import SystemTree
 from trees import jetson as trees
 from trtsetup.errors import RecipeError
 from trtsetup.host import RootHost
-from trtsetup.probes.jetson import jetpack_components, read_jetson, resolve_jetpack
+from trtsetup.knowledge import jetpack_components, resolve_jetpack
+from trtsetup.probes.jetson import read_jetson
 from trtsetup.recipes import RECIPES_SCHEMA, load_recipes
 
 

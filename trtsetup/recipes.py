@@ -29,7 +29,8 @@ from .recipe_kinds.fields import fail
 
 RECIPES_SCHEMA = "trtsetup.recipes/1"
 PACKAGE_FILES = ("l4t.json", "jetpack.json", "jetson_modules.json", "torch_wheels.json", "torchvision.json",
-                 "apt.json", "x86_index.json", "torch2trt.json", "docker_runtime.json", "docker_images.json")
+                 "apt.json", "x86_index.json", "torch2trt.json", "docker_runtime.json", "docker_images.json",
+                 "torch2trt_revisions.json")
 INSTALLED_DIR = "recipes_data"   # inside the installed trtsetup package
 _TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Running from a checkout (PYTHONPATH=.): the data sits beside the package. Only there (a

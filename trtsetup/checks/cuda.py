@@ -9,6 +9,7 @@ from typing import Optional  # noqa: F401 (type comments)
 
 from packaging.version import InvalidVersion, Version
 
+from ..knowledge import jetpack_components
 from .base import make
 
 _toolkit = make("cuda-toolkit-found", "A CUDA toolkit with nvcc is installed for building")
@@ -26,7 +27,6 @@ def _jetpack_component(ctx, name):
     jetson = ctx.facts.jetson
     if jetson is None or not jetson.jetpack:
         return None
-    from ..probes.jetson import jetpack_components
     return (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get(name)
 
 

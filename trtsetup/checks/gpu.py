@@ -3,7 +3,7 @@
 from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import install_command, trtsetup_command
-from ..plan.pairings import max_cuda_for_driver, min_driver_for_cuda
+from ..knowledge import max_cuda_for_driver, min_driver_for_cuda
 from .base import make
 
 _driver = make("nvidia-driver-loaded", "The NVIDIA kernel driver is loaded and answers (x86)")

@@ -3,7 +3,7 @@
 from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import pip_command, quote
-from ..plan.pairings import torch2trt_for_tensorrt
+from ..knowledge import jetpack_components, tensorrt_pip_package, torch2trt_for_tensorrt
 from .base import make
 
 _headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
@@ -110,7 +110,7 @@ def _venv_or_missing(ctx, py, error):
             fix="JetPack's bindings exist for the system Python {} only: use /usr/bin/python3, or "
                 "`sudo apt install python3-libnvinfer`.".format(_jetpack_python(ctx) or "3.x"))
     major = _trt_major(facts)
-    package = "tensorrt-cu{}".format(_cuda_major(facts)) if _cuda_major(facts) else "tensorrt"
+    package = tensorrt_pip_package(facts)
     fix = pip_command(py.executable, "install", package + ("=={}.*".format(major) if major else ""))
     if facts.tensorrt.packages:
         fix = "sudo apt install python3-libnvinfer   # bindings matching the installed TensorRT debs; or: " + fix
@@ -144,23 +144,11 @@ def _trt_major(facts):
         return None
 
 
-def _cuda_major(facts):
-    version = facts.cuda.version or facts.nvidia.cuda_driver_version
-    try:
-        return Version(version).major if version else None
-    except InvalidVersion:
-        return None
-
-
 def _jetpack_python(ctx):
     jetson = ctx.facts.jetson
     if jetson is None or not jetson.jetpack:
         return None
-    try:
-        from ..probes.jetson import jetpack_components
-        return (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get("python")
-    except Exception:
-        return None
+    return (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get("python")
 
 
 def check_version_supported(ctx):

@@ -3,7 +3,7 @@
 from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import install_command, trtsetup_command
-from ..plan.pairings import torchvision_for_torch
+from ..knowledge import jetpack_components, torchvision_for_torch
 from .base import make
 
 _imports = make("py-torch-imports", "torch is installed in the target Python and imports")
@@ -120,11 +120,7 @@ def check_torch_fits_platform(ctx):
         return _fits.skip("torch's CUDA version is unknown")
     cuda = facts.cuda.version
     if not cuda and jetson.jetpack:
-        try:
-            from ..probes.jetson import jetpack_components
-            cuda = (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get("cuda")
-        except Exception:
-            cuda = None
+        cuda = (jetpack_components(jetson.jetpack, ctx.recipes) or {}).get("cuda")
     if not cuda:
         return _fits.skip("the JetPack's CUDA is unknown")
     if _release(torch.cuda_version) is None or _release(cuda) is None:

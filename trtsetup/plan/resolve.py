@@ -28,11 +28,9 @@ Overrides (from the CLI): ``torch`` (VERSION | path to a .whl | URL), ``torchvis
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from packaging.version import InvalidVersion, Version
-
+from .. import knowledge, versions
 from ..errors import UsageError
 from .model import Plan, StepSpec
-from .pairings import max_cuda_for_driver, torch2trt_for_tensorrt
 
 TORCHVISION_GIT = "https://github.com/pytorch/vision"
 TORCH2TRT_GIT = "https://github.com/NVIDIA-AI-IOT/torch2trt"
@@ -71,29 +69,13 @@ class _Overrides(object):
         return list(value)
 
 
-def _minor(version):
-    # type: (Optional[str]) -> Optional[str]
-    """'3.6.9' -> '3.6'; '2.1.0a0+41361538.nv23.06' -> '2.1'; None on garbage."""
-    if not version:
-        return None
-    try:
-        release = Version(str(version)).release
-    except InvalidVersion:
-        match = re.match(r"^(\d+)\.(\d+)", str(version))
-        return "{}.{}".format(match.group(1), match.group(2)) if match else None
-    if len(release) < 2:
-        return "{}.0".format(release[0])
-    return "{}.{}".format(release[0], release[1])
+_minor = versions.minor
+_vkey = versions.key
 
 
 def _major(version):
     # type: (Optional[str]) -> Optional[int]
-    minor = _minor(version)
-    return int(minor.split(".")[0]) if minor else None
-
-
-def _vkey(version):
-    return Version(version)
+    return versions.major(version)
 
 
 def _torch_kind(value):
@@ -160,7 +142,6 @@ class _Resolver(object):
     # -- Jetson ----------------------------------------------------------------------------
 
     def jetson(self):
-        from ..probes.jetson import jetpack_components
         jetson = self.facts.jetson
         probed_jp = jetson.jetpack if jetson is not None else None
         jetpack = self.ov.get("jetpack") or probed_jp
@@ -179,7 +160,7 @@ class _Resolver(object):
         elif jetson is not None and jetson.jetpack_exact is False and not self.ov.get("jetpack"):
             self.warnings.append("JetPack {} was guessed from L4T {} (unknown minor); pass --jetpack "
                                  "if it is wrong.".format(jetpack, l4t))
-        comps = jetpack_components(jetpack, self.recipes) or {}
+        comps = knowledge.jetpack_components(jetpack, self.recipes) or {}
         if not comps and self.ov.get("jetpack"):
             raise UsageError("--jetpack {}: unknown JetPack".format(jetpack),
                              fix="Known JetPacks with PyTorch wheels: {}.".format(", ".join(known)))
@@ -233,13 +214,12 @@ class _Resolver(object):
                     "interpreter (e.g. /usr/bin/python3), or --torch WHEEL|URL.".format(
                         " / ".join(pythons), jetpack))
         if torch_ov:
-            try:
-                wanted = Version(torch_ov)
-            except InvalidVersion:
+            wanted = versions.parse(torch_ov) if versions.is_pep440(torch_ov) else None
+            if wanted is None:
                 raise UsageError("--torch {}: not a version, a .whl path or a URL".format(torch_ov),
                                  fix="e.g. --torch 1.10.0, --torch ./torch-1.10.0-cp36-cp36m-linux_aarch64.whl")
             chosen = ([e for e in by_python if e["torch"] == torch_ov]
-                      or [e for e in by_python if Version(e["torch"]).base_version == wanted.base_version])
+                      or [e for e in by_python if versions.parse(e["torch"]).base_version == wanted.base_version])
             if not chosen:
                 raise UsageError(
                     "no NVIDIA torch {} for JetPack {} and Python {}".format(torch_ov, jetpack, python),
@@ -330,12 +310,10 @@ class _Resolver(object):
         driver = nvidia.driver_version or nvidia.module_version
         if not driver:
             return None, None
-        try:
-            Version(driver)
-        except InvalidVersion:
+        if not versions.is_pep440(driver):
             return None, None
         table = self._kind("x86_index", {})
-        best = max_cuda_for_driver(driver, self.recipes)
+        best = knowledge.max_cuda_for_driver(driver, self.recipes)
         if best is None:
             return None, "driver {} is older than every CUDA in the table".format(driver)
         return best, "driver {} supports up to CUDA {} (needs >= {})".format(driver, best, table[best]["min_driver"])
@@ -358,9 +336,7 @@ class _Resolver(object):
         # type: (Optional[str], Optional[str], Optional[int], str, Optional[str], Optional[str]) -> Tuple[Optional[str], Optional[str], Optional[str], str]
         """(index_url, index tag, torch requirement version, reason)."""
         if torch_wanted:
-            try:
-                Version(torch_wanted)
-            except InvalidVersion:
+            if not versions.is_pep440(torch_wanted):
                 raise UsageError("--torch {}: not a version, a .whl path or a URL".format(torch_wanted),
                                  fix="e.g. --torch 2.5.1, --torch ./torch-2.5.1-cp310-cp310-linux_x86_64.whl")
         if self.ov.get("index_url"):
@@ -443,10 +419,7 @@ class _Resolver(object):
 
     def _cuda_arch(self):
         # type: () -> List[str]
-        if self.facts.jetson is not None and self.facts.jetson.cuda_arch:
-            return [self.facts.jetson.cuda_arch]
-        caps = [g.compute_capability for g in self.facts.gpus if g.compute_capability]
-        return sorted(set(caps), key=_vkey)
+        return knowledge.cuda_architectures(self.facts)
 
     def _index_spec(self, requirement, index_url):
         no_index = bool(self.ov.get("no_index"))
@@ -519,7 +492,7 @@ class _Resolver(object):
         elif trt_major is None:
             ref, min_commit, ref_why = "master", None, "TensorRT not found"
         else:
-            choice = torch2trt_for_tensorrt(trt_version, self.recipes)
+            choice = knowledge.torch2trt_for_tensorrt(trt_version, self.recipes)
             entry = choice["entry"]
             ref, min_commit = choice["ref"], choice["min_commit"]
             ref_why = "TensorRT {} ({}) -> torch2trt {}{}".format(
@@ -530,8 +503,9 @@ class _Resolver(object):
             if not choice["supported"]:
                 blocked = choice["note"]
         if trt_major is None:
-            blocked = ("TensorRT not found: install TensorRT for this CUDA (e.g. `python -m pip install "
-                       "tensorrt-cu12`, or NVIDIA's deb/tar packages) and run `trtsetup plan` again.")
+            blocked = ("TensorRT not found: install TensorRT for this CUDA (e.g. `{} -m pip install {}`, or "
+                       "NVIDIA's deb/tar packages) and run `trtsetup plan` again.".format(
+                           self.target.get("python_executable") or "python3", knowledge.tensorrt_pip_package(self.facts)))
         if blocked:
             self.warnings.append("torch2trt steps are blocked: " + blocked)
         if src:
@@ -543,22 +517,24 @@ class _Resolver(object):
         if not cuda_arch:
             self.warnings.append("GPU compute capability unknown: the plugin library is built for "
                                  "torch2trt's default architectures.")
-        torch_minor = _minor(torch_version)
-        legacy_plugins = (ref in ("v0.2.0", "v0.3.0") and torch_minor is not None
-                          and _vkey("1.5") <= _vkey(torch_minor) < _vkey("1.10"))
-        cmake_plugins = (trt_major is not None and trt_major >= 8 and ref not in ("v0.0.0", "v0.2.0", "v0.3.0")
-                         and include is not None)
+        revision = knowledge.torch2trt_revision(ref, self.recipes)
+        legacy_plugins = knowledge.torch_within(torch_version, revision["legacy_plugins"])
+        min_trt = revision["cmake_plugins_min_tensorrt"]
+        cmake_trt_ok = trt_major is not None and min_trt is not None and trt_major >= versions.major(min_trt)
+        cmake_plugins = revision["cmake_plugins"] and cmake_trt_ok and include is not None
         if legacy_plugins:
-            plugins_why = "v0.2.0/v0.3.0 load the --plugins extension (interpolate, group_norm) and torch {} builds it".format(torch_version)
+            plugins_why = "{} loads the --plugins extension (interpolate, group_norm) and torch {} builds it".format(
+                ref, torch_version)
+        elif revision["legacy_plugins"]:
+            plugins_why = "the legacy --plugins extension does not build with torch {} on {} ({})".format(
+                torch_version or "(unknown)", ref, revision["note"] or "torch2trt_revisions recipes")
         else:
-            plugins_why = "the legacy --plugins extension is {}".format(
-                "never loaded on v0.4.0 and later" if ref not in ("v0.2.0", "v0.3.0") else
-                "broken with torch < 1.5 or >= 1.10 on this revision (USE_DEPRECATED_INTLIST, torch2trt#444)")
+            plugins_why = "the legacy --plugins extension is never loaded by torch2trt {}".format(ref or "master")
         if cmake_plugins:
             cmake_why = "TensorRT {} headers in {}: build libtorch2trt_plugins.so for arch {}".format(
                 trt_version, include, ", ".join(cuda_arch) or "default")
-        elif trt_major is not None and trt_major < 8:
-            cmake_why = "the CMake plugin library needs TensorRT >= 8 (this is {})".format(trt_version)
+        elif revision["cmake_plugins"] and trt_major is not None and not cmake_trt_ok:
+            cmake_why = "the CMake plugin library needs TensorRT >= {} (this is {})".format(min_trt, trt_version)
         elif include is None:
             cmake_why = "no TensorRT headers found (NvInfer.h): plugin converters stay disabled"
         else:

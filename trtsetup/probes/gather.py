@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .. import __version__
 from ..facts import from_json, to_json
-from ..plan.pairings import max_cuda_for_driver
+from ..knowledge import max_cuda_for_driver
 from ..facts import (Container, CudaToolkit, Cudnn, Facts, NvidiaDriver, PythonEnv, SystemInfo,
                      Tensorrt, TensorrtPython, TorchRuntime)
 

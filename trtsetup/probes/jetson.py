@@ -27,9 +27,8 @@ All version-specific knowledge comes from the recipes (``l4t``, ``jetpack``, ``j
 import re
 from typing import Dict, List, Optional, Tuple
 
-from packaging.version import InvalidVersion, Version
-
 from ..facts import JetsonInfo
+from ..knowledge import resolve_jetpack
 from .dpkg import DPKG_STATUS, read_installed
 from .jetson_identity import (normalize_l4t, parse_compatible, parse_device_tree_string,
                               parse_jetpack_package_version, parse_l4t_apt_source, parse_l4t_core_version,
@@ -43,103 +42,8 @@ CHIP_ID_FILE = "/sys/module/tegra_fuse/parameters/tegra_chip_id"
 JETPACK_PACKAGES = ("nvidia-jetpack", "nvidia-jetpack-runtime", "nvidia-jetpack-dev")
 
 
-# -- derivations from recipes (pure) -----------------------------------------------------------
-
-def _version(text):
-    try:
-        return Version(text)
-    except (InvalidVersion, TypeError):
-        return None
-
-
-def jetpack_major(jetpack):
-    # type: (Optional[str]) -> Optional[str]
-    """``"6.0 DP"`` -> ``"6"``."""
-    if not jetpack:
-        return None
-    match = re.match(r"^(\d+)", jetpack)
-    return match.group(1) if match else None
-
-
-def _jetpack_sort_key(key):
-    number, _, tag = key.partition(" ")
-    version = _version(number) or Version("0")
-    return (version, 0 if tag else 1)   # a preview sorts before its release
-
-
-def resolve_jetpack(l4t, recipes):
-    # type: (Optional[str], object) -> Tuple[Optional[str], bool, Optional[str]]
-    """(jetpack, exact, note) for an L4T release, from the ``l4t`` recipes.
-
-    A listed release gives its JetPack exactly, with the row's ``warning`` if it has one (an
-    ambiguous TX1 release, a weakly sourced row). An unlisted one falls back by major (R32 -> 4, R34/R35 -> 5, R36 -> 6,
-    R38/R39 -> 7, from the ``"<major>"`` rows): the JetPack of the nearest listed release of
-    that line at or below it (else the lowest), ``exact=False`` and an "unknown minor" note.
-    An unknown major gives ``(None, False, note)``.
-    """
-    key = normalize_l4t(l4t)
-    if key is None:
-        return None, False, "L4T version {!r} is not a version".format(l4t)
-    table = (recipes.get("l4t") if recipes is not None else None) or {}
-    row = table.get(key)
-    if isinstance(row, dict) and row.get("jetpack"):
-        return row["jetpack"], True, row.get("warning")
-    major = key.split(".")[0]
-    releases = [(k, v) for k, v in table.items() if isinstance(v, dict) and v.get("jetpack") and "." in k]
-    fallback = table.get(major)
-    if isinstance(fallback, dict) and fallback.get("jetpack_major"):
-        line = fallback["jetpack_major"]
-    else:
-        same_major = [v["jetpack"] for k, v in releases if k.split(".")[0] == major]
-        line = jetpack_major(same_major[0]) if same_major else None
-    if line is None:
-        return None, False, ("L4T {} has a major (R{}) that no JetPack in the recipes uses; add it "
-                             "with a recipes overlay (l4t.json)".format(key, major))
-    wanted = Version(key)
-    pool = [(Version(k), k, v["jetpack"]) for k, v in releases
-            if jetpack_major(v["jetpack"]) == line and _version(k) is not None]
-    same = [item for item in pool if item[1].split(".")[0] == major] or pool
-    if not same:
-        return line, False, ("L4T {} is not in the recipes (unknown minor): assuming the JetPack {} line, "
-                             "no release of it is listed".format(key, line))
-    older = [item for item in same if item[0] <= wanted]
-    nearest = max(older) if older else min(same)
-    return nearest[2], False, ("L4T {} is not in the recipes (unknown minor): assuming JetPack {}.x, "
-                               "nearest known release L4T {} = JetPack {}".format(key, line, nearest[1], nearest[2]))
-
-
-def jetpack_components(jetpack, recipes):
-    # type: (Optional[str], object) -> Optional[Dict[str, object]]
-    """What a JetPack ships, from the ``jetpack`` recipes: a dict with ``cuda``, ``cudnn``,
-    ``tensorrt``, ``ubuntu``, ``python``, ``l4t_major``, ``socs``, ``source``, plus ``jetpack``
-    (as asked), ``based_on`` (the row used) and ``exact``.
-
-    An unlisted JetPack falls back to the nearest listed one of the same major at or below it
-    (else the lowest of that major), ``exact=False``; None when the major is unknown. Compare
-    CUDA by major.minor (JetPack 5's toolkit is 11.4.19, its nvcc says 11.4.315).
-    """
-    if not jetpack or not isinstance(jetpack, str):
-        return None
-    table = (recipes.get("jetpack") if recipes is not None else None) or {}
-    key = jetpack.strip()
-    based_on = key if isinstance(table.get(key), dict) else None
-    if based_on is None:
-        number = key.partition(" ")[0]
-        wanted = _version(number)
-        major = jetpack_major(number)
-        if wanted is None or major is None:
-            return None
-        pool = sorted((k for k, v in table.items() if isinstance(v, dict) and jetpack_major(k) == major),
-                      key=_jetpack_sort_key)
-        if not pool:
-            return None
-        older = [k for k in pool if _jetpack_sort_key(k) <= (wanted, 1)]
-        based_on = older[-1] if older else pool[0]
-    result = dict(table[based_on])
-    result["jetpack"] = key
-    result["based_on"] = based_on
-    result["exact"] = based_on == key
-    return result
+# The L4T -> JetPack lookups are knowledge (trtsetup/knowledge.py): checks and the resolver
+# use them too.
 
 
 # -- reading the host --------------------------------------------------------------------------

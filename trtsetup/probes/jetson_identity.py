@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Tuple
 
 from dataclasses import dataclass
 
+from ..knowledge import normalize_l4t  # noqa: F401 (re-exported: parsers of L4T text use it)
+
 @dataclass(frozen=True)
 class TegraRelease:
     """First line of ``/etc/nv_tegra_release``. Example: ``TegraRelease(major=32,
@@ -100,6 +102,118 @@ def parse_l4t_core_version(text):
     if not match or int(match.group(1)) < 21:
         return None
     return "{}.{}.{}".format(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+_JETPACK_PKG = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){1,3})(?:[-+~]b\d+)?$")
+
+
+def parse_jetpack_package_version(text):
+    # type: (object) -> Optional[str]
+    """``nvidia-jetpack`` version -> JetPack: ``4.6.1-b110`` -> ``"4.6.1"``, ``6.2+b77`` ->
+    ``"6.2"`` (JetPack 6+ uses ``+b``). None for other shapes."""
+    text = _text(text)
+    if not text:
+        return None
+    match = _JETPACK_PKG.match(text.strip())
+    return match.group(1) if match else None
+
+
+_PRINTABLE = re.compile(r"^[\x20-\x7e\u00a0-\uffff]+$")
+
+
+def parse_device_tree_string(data):
+    # type: (object) -> Optional[str]
+    """A device-tree string property (``model``): text up to the first NUL, stripped. None
+    when empty, or when it holds control characters or undecodable bytes (binary junk)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "replace")
+    if not isinstance(data, bytes):
+        return None
+    head = data.split(b"\0", 1)[0]
+    try:
+        value = head.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None
+    if not value or not _PRINTABLE.match(value) or "\ufffd" in value:
+        return None
+    return value
+
+
+_COMPATIBLE_TOKEN = re.compile(r"^[A-Za-z0-9-]+,[A-Za-z0-9+._,-]+$")
+# Before a "vendor," that follows a character which cannot end a vendor name of its own: the
+# NUL-less paste "nvidia,p3737-0000+p3701-0005nvidia,p3701-0005nvidia,tegra234".
+_GLUED_VENDOR = re.compile(r"(?<=[^,])(?=(?:nvidia|nintendo),)")
+
+
+def parse_compatible(data):
+    # type: (object) -> Tuple[str, ...]
+    """``/proc/device-tree/compatible`` -> its entries, most specific first.
+
+    NUL-separated as the kernel writes it; text pasted without the NULs (entries run together)
+    is split before each ``nvidia,``/``nintendo,``. Entries that are not ``vendor,name`` shaped
+    (binary junk) are dropped; () when nothing is left.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "replace")
+    if not isinstance(data, bytes):
+        return ()
+    text = data.decode("utf-8", "replace")
+    pieces = [p.strip() for p in text.split("\0")]
+    tokens = []  # type: List[str]
+    for piece in pieces:
+        if not piece:
+            continue
+        if "\n" in piece or " " in piece:
+            parts = piece.split()
+        else:
+            parts = [piece]
+        for part in parts:
+            for token in _GLUED_VENDOR.sub("\0", part).split("\0"):  # re.split: no empty matches on 3.6
+                if token and _COMPATIBLE_TOKEN.match(token) and token not in tokens:
+                    tokens.append(token)
+    return tuple(tokens)
+
+
+_APT_LINE = re.compile(
+    r"^\s*deb\s+(?:\[[^\]]*\]\s+)?<?https?://repo\.download\.nvidia\.com/jetson/([A-Za-z0-9_.-]+)>?\s+r(\d+\.\d+)\b")
+
+
+def parse_l4t_apt_source(text):
+    # type: (object) -> Optional[L4tAptSource]
+    """``deb https://repo.download.nvidia.com/jetson/t194 r32.4 main`` lines -> the L4T branch
+    (``"32.4"``) and the SoC repos (``("t194",)``; ``common`` is not a SoC). Commented lines are
+    skipped. None when no such line."""
+    text = _text(text)
+    if not text:
+        return None
+    branch = None
+    socs = []  # type: List[str]
+    for line in text.splitlines():
+        match = _APT_LINE.match(line)
+        if not match:
+            continue
+        repo, found = match.groups()
+        if branch is None:
+            branch = found
+        if re.match(r"^t\d{3}$", repo) and repo not in socs:
+            socs.append(repo)
+    if branch is None:
+        return None
+    return L4tAptSource(branch=branch, socs=tuple(socs))
+
+
+def parse_tegra_chip_id(text):
+    # type: (object) -> Optional[int]
+    """``/sys/module/tegra_fuse/parameters/tegra_chip_id``: ``33`` -> 33."""
+    text = _text(text)
+    if not text:
+        return None
+    value = text.strip()
+    return int(value) if re.match(r"^\d{1,4}$", value) else None
+
+
+# normalize_l4t ("32.5" -> "32.5.0") lives in knowledge.py, beside the L4T -> JetPack lookup
+# that needs it; imported at the top for this module's users.
 
 
 _JETPACK_PKG = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){1,3})(?:[-+~]b\d+)?$")

@@ -25,6 +25,7 @@ VALIDATORS = {
     "torch2trt": install.validate_torch2trt,
     "docker_runtime": docker.validate_docker_runtime,
     "docker_images": docker.validate_docker_images,
+    "torch2trt_revisions": install.validate_torch2trt_revisions,
 }
 
 LIST_KINDS = frozenset(["torch_wheels"])

@@ -33,10 +33,16 @@ Shapes (see the files under ``recipes/`` for real values):
     {"10": {"ref": "master", "min_commit": "4e820ae", "pre_py37_patch": false,
             "source": "https://...", "note": "..."},
      "11": {"ref": null, "unsupported": "<message>", "source": "https://..."}}
+
+- ``torch2trt_revisions`` (torch2trt ref, or ``"default"`` -> how it builds its plugins)::
+
+    {"v0.3.0": {"legacy_plugins": [">=1.5", "<1.10"] | null, "cmake_plugins": false,
+                "cmake_plugins_min_tensorrt": "8" (with cmake_plugins), "source": "https://..."}}
 """
 
 import re
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .fields import fail, require, require_https, require_version
@@ -193,5 +199,25 @@ def validate_torch2trt(filename, entries):
         if commit is not None and not _COMMIT.match(commit):
             fail(filename, key + ".min_commit", "expected a hex commit id, got {!r}".format(commit))
         require(filename, key, entry, "pre_py37_patch", bool, optional=True)
+        require_https(filename, key, entry, "source")
+    return entries
+
+
+def validate_torch2trt_revisions(filename, entries):
+    _require_mapping(filename, entries)
+    for ref, entry in entries.items():
+        key = "entries[{!r}]".format(ref)
+        if not (_REF.match(ref)):
+            fail(filename, key, "keys are torch2trt refs (tags like 'v0.5.0') or 'default'")
+        if not isinstance(entry, dict):
+            fail(filename, key, "expected an object")
+        legacy = _require_str_list(filename, key, entry, "legacy_plugins", optional=True)
+        try:
+            SpecifierSet(",".join(legacy))
+        except InvalidSpecifier:
+            fail(filename, key + ".legacy_plugins", "not PEP 440 specifiers: {!r}".format(legacy))
+        cmake = require(filename, key, entry, "cmake_plugins", bool)
+        if cmake:
+            require_version(filename, key, entry, "cmake_plugins_min_tensorrt")
         require_https(filename, key, entry, "source")
     return entries
