@@ -186,7 +186,9 @@ def cudnn_files(tree, cudnn):
         for part in ("libcudnn_ops_infer", "libcudnn_cnn_infer"):
             r, m, _ = _so_chain(tree, part, cudnn)
             paths += [r, m]
-        tree.write(INC + "/cudnn_version_v{}.h".format(major), "#define CUDNN_MAJOR {}\n".format(major))
+        with open(tree.path("/usr/include/cudnn_version.h"), "rb") as handle:  # the preset's real header
+            header = handle.read()
+        tree.write(INC + "/cudnn_version_v{}.h".format(major), header)
         tree.symlink("/etc/alternatives/cudnn_version_h", INC + "/cudnn_version_v{}.h".format(major))
         tree.symlink("/usr/include/cudnn_version.h", "/etc/alternatives/cudnn_version_h")
         tree.symlink("/etc/alternatives/libcudnn_so", so_major)

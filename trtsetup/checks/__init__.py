@@ -4,7 +4,7 @@ Each module holds the checks of one subject; this list registers them all. Ids a
 kebab-case with a subject prefix: they appear in JSON, ``--list-checks`` and the docs.
 """
 
-from . import container, cuda, gpu, platform, python, system, tensorrt, torch
+from . import container, cuda, docker, gpu, platform, python, system, tensorrt, torch
 from .base import Check, CheckContext, Finding, FAIL, OK, SKIP, WARN, run_checks  # noqa: F401
 
 CHECKS = [
@@ -12,6 +12,7 @@ CHECKS = [
     Check("jetson-l4t-known", platform._l4t.summary, platform.check_l4t_known),
     Check("nvidia-driver-loaded", gpu._driver.summary, gpu.check_driver_loaded),
     Check("container-host-libs", container._host_libs.summary, container.check_host_libs),
+] + docker.CHECKS + [
     Check("cuda-toolkit-found", cuda._toolkit.summary, cuda.check_cuda_toolkit),
     Check("cudnn-found", cuda._cudnn.summary, cuda.check_cudnn),
     Check("trt-headers-found", tensorrt._headers.summary, tensorrt.check_headers),

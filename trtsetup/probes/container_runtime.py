@@ -202,16 +202,18 @@ def parse_cdi_spec(text):
             continue
         indent = len(match.group("indent"))
         key, value = match.group("key"), _yaml_scalar(match.group("value"))
-        if indent == 0 and key == "cdiVersion":
+        top = indent == 0 and not line.startswith("-")
+        if top and key == "cdiVersion":
             result["cdi_version"] = value or None
-        elif indent == 0 and key == "kind":
+        elif top and key == "kind":
             result["kind"] = value or None
-        elif indent == 0 and key == "devices":
+        elif top and key == "devices":
             devices_indent = 0
-        elif indent == 0:
+        elif top:
             devices_indent = None
-        elif key == "name" and devices_indent is not None and line.lstrip().startswith("-") \
-                and indent <= 2:
+        elif key == "name" and devices_indent is not None and (
+                (indent == 0 and line.startswith("-")) or (indent == 2 and not line.lstrip().startswith("-"))):
+            # "- name: all" or, after "- containerEdits:", "  name: all" (what nvidia-ctk writes)
             result["devices"].append(value)
         if key == "hostPath" and value:
             result["host_paths"].append(value)

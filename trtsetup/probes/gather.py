@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Optional
 from .. import __version__
 from ..facts import from_json, to_json
 from ..knowledge import max_cuda_for_driver
-from ..facts import (Container, CudaToolkit, Cudnn, Facts, NvidiaDriver, PythonEnv, SystemInfo,
+from ..facts import (Container, ContainerRuntime, CudaToolkit, Cudnn, Facts, NvidiaDriver, PythonEnv, SystemInfo,
                      Tensorrt, TensorrtPython, TorchRuntime)
 
 SLOW_PROBE_TIMEOUT = 90.0
@@ -54,7 +54,8 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None."""
     if nvidia_header is None:
         nvidia_header = not fast
-    from . import container, cuda, cudnn, gpu, jetson, python_env, system, tensorrt, torch_fingerprint, torch_runtime
+    from . import (container, container_runtime, cuda, cudnn, gpu, jetson, python_env, system, tensorrt,
+                   torch_fingerprint, torch_runtime)
 
     pool = ThreadPoolExecutor(max_workers=6)
     run = _Runner(pool)
@@ -67,6 +68,8 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
 
         sysinfo = run.result("system", f_system, SystemInfo())
         f_container = run.submit("container", container.read_container, Container(), host, sysinfo.arch)
+        f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),
+                               host, recipes)
         cuda_facts = run.result("cuda", f_cuda, CudaToolkit())
         f_cudnn = run.submit("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
         py = run.result("python", f_python, PythonEnv())
@@ -100,6 +103,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                 driver = _replace(driver, cuda_driver_version=derived, cuda_driver_source="driver-table")
         trt = run.result("tensorrt", f_trt, Tensorrt())
         container_facts = run.result("container", f_container, Container())
+        runtime_facts = run.result("container-runtime", f_runtime, ContainerRuntime())
         cudnn_facts = run.result("cudnn", f_cudnn, Cudnn())
         if f_torch is not None:
             torch_rt = run.result("torch", f_torch, TorchRuntime(), timeout=slow_timeout + 5)
@@ -116,8 +120,8 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         pool.shutdown(wait=False)
 
     return Facts(system=sysinfo, jetson=jetson_facts, nvidia=driver, gpus=tuple(gpus), cuda=cuda_facts,
-                 cudnn=cudnn_facts, tensorrt=trt, container=container_facts, python=py,
-                 host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds),
+                 cudnn=cudnn_facts, tensorrt=trt, container=container_facts, container_runtime=runtime_facts,
+                 python=py, host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds),
                  read_problems=_unique_problems(host.problems))
 
 

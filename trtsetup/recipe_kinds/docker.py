@@ -43,7 +43,8 @@ def validate_docker_runtime(filename, entries):
         if kind == "stack":
             for name in ("config_path", "default_mount_spec_path", "daemon_json", "csv_mounts_env"):
                 require(filename, key, entry, name, str)
-            for name in ("base_only_libnvidia_container", "base_only_toolkit", "cdi_generate_toolkit"):
+            for name in ("base_only_libnvidia_container", "base_only_toolkit", "cdi_generate_toolkit",
+                         "runtime_configure_toolkit"):
                 value = require(filename, key, entry, name, str)
                 if not DEB_VERSION.match(value):
                     fail(filename, "{}.{}".format(key, name), "not a package version: {!r}".format(value))
