@@ -156,3 +156,23 @@ def test_jp4_base_container_on_its_host_is_ok(tmp_path):
     tree = jetson_trees.l4t_base_container_jp4(SystemTree(tmp_path), missing=())
     _, checks, _ = _checks(tree)
     assert checks["container-l4t-image-fits"]["status"] == "ok"
+
+
+def test_snapshot_of_a_jetpack4_host_replays_the_docker_checks(tmp_path):
+    from trtsetup.commands.snapshot import snapshot
+    from trtsetup.host import RootHost
+    from trtsetup.recipes import load_recipes
+    tree = trees.container_host(SystemTree(tmp_path / "root"), "4.6", runtime="new")
+    trees.write_csv(tree, "tensorrt.csv", ["lib, {}/libnvinfer.so.7.1.3".format(trees.LIB),
+                                           "sym, {}/libnvinfer.so.8".format(trees.LIB)])
+    result = snapshot(RootHost(tree.root), load_recipes(overlays=[]), fast=True)
+    path = tmp_path / "snap.json"
+    path.write_bytes(result.data)
+    _, direct, _ = _checks(tree)
+    args = ["doctor", "--json", "--fast", "--snapshot", str(path)]
+    for check_id in DOCKER_IDS:
+        args += ["--check", check_id]
+    replayed = {c["id"]: c for c in run_cli(args).json()["checks"]}
+    assert {i: (c["status"], c["summary"]) for i, c in replayed.items()} == \
+        {i: (c["status"], c["summary"]) for i, c in direct.items()}
+    assert replayed["docker-csv-lines"]["status"] == "fail"

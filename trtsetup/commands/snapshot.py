@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from .. import __version__
 from ..host import RecordingHost
-from ..probes import jetson, system, tensorrt
+from ..probes import container_runtime, jetson, system, tensorrt
 from ..probes.gather import gather_facts
 
 DPKG_STATUS = "/var/lib/dpkg/status"
@@ -32,11 +32,11 @@ def dpkg_package_is_read(name):
     # type: (str) -> bool
     """Whether a probe looks this dpkg package up: Jetson's ``nvidia-l4t-core`` and JetPack
     meta-packages, TensorRT's packages, ``pythonX.Y(-minimal)`` for a captured tree's Python,
-    and the base packages whose Architecture gives the CPU. A test replays a trimmed capture
+    the base packages whose Architecture gives the CPU, and the NVIDIA container stack's. A test replays a trimmed capture
     against the whole one, so a probe that starts reading another package is noticed."""
     return (name == "nvidia-l4t-core" or name in jetson.JETPACK_PACKAGES
             or name in system._BASE_PACKAGES or bool(tensorrt._TRT_PACKAGE_RE.match(name))
-            or bool(_PYTHON_DEB.match(name)))
+            or bool(_PYTHON_DEB.match(name)) or container_runtime.package_is_read(name))
 
 
 def trim_dpkg_status(data):

@@ -62,6 +62,9 @@ def snapshot_problems(doc):
     mapping("dirs", _is_str_list, "a list of names")
     mapping("globs", _is_str_list, "a list of paths")
     mapping("realpaths", lambda v: isinstance(v, str), "a string")
+    for key in ("lstat_kinds", "readlinks"):  # added with `docker csv`; older snapshots lack them
+        if key in doc:
+            mapping(key, lambda v: v is None or isinstance(v, str), "a string or null")
     mapping("env", lambda v: isinstance(v, str), "a string")
     _check_commands(doc, problems)
     problems_field = doc.get("problems")

@@ -20,6 +20,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import Container
+from .container_runtime import parse_mount_csv
 
 CSV_DIR = "/etc/nvidia-container-runtime/host-files-for-container.d"
 
@@ -37,7 +38,6 @@ _CGROUP_RULES = (
     (re.compile(r"/containerd[-/]|/system\.slice/containerd"), "containerd"),
     (re.compile(r"/lxc[./]|/lxc\.payload"), "lxc"),
 )
-_CSV_LINE_RE = re.compile(r"^\s*(lib|sym|dir|dev)\s*,\s*(\S.*?)\s*$")
 _VERSION_RE = re.compile(r"^\d+(?:\.\d+)*(?:[a-z0-9+.-]*)$")
 
 
@@ -65,19 +65,10 @@ def parse_nvidia_csv(text):
     # type: (str) -> Tuple[Tuple[str, str], ...]
     """An nvidia-container-runtime CSV list → ``(("lib", "/usr/lib/aarch64-linux-gnu/libnvinfer.so.7.1.3"), ...)``.
 
-    Lines are ``<kind>, <path>`` with kind ``lib``, ``sym``, ``dir`` or ``dev``; comments and
-    anything else are skipped.
+    The lines the runtime uses (``container_runtime.parse_mount_csv`` parses them as the
+    toolkit does); comments, invalid and relative lines are left out.
     """
-    if not isinstance(text, str):
-        return ()
-    entries = []  # type: List[Tuple[str, str]]
-    for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            continue
-        match = _CSV_LINE_RE.match(line)
-        if match and match.group(2).startswith("/"):
-            entries.append((match.group(1), match.group(2)))
-    return tuple(entries)
+    return tuple((line.kind, line.path) for line in parse_mount_csv(text) if line.problem is None)
 
 
 def _runtime(host):

@@ -71,7 +71,7 @@ def parse_mount_csv(text):
             problem = "comment"
         else:
             head, sep, tail = stripped.partition(",")
-            kind, path = head.strip(), tail.strip()
+            kind, path = (head.strip(), tail.strip()) if sep else (None, None)
             if not sep or kind not in MOUNT_TYPES or not path:
                 problem = "invalid"
             elif not path.startswith("/"):
@@ -235,6 +235,16 @@ def parse_dpkg_list(text):
         return ()
     return tuple(line.rstrip("\r") for line in text.splitlines()
                  if line.startswith("/") and line.rstrip("\r") not in ("/", "/."))
+
+
+_READ_PACKAGES = re.compile(r"^(nvidia-container-csv-.+|nvidia-l4t-init|libcudnn\d+|libnvinfer(-plugin)?\d+|"
+                            r"libnvparsers\d+|libnvonnxparsers\d+)$")
+
+
+def package_is_read(name):
+    # type: (str) -> bool
+    """Whether ``read_container_runtime`` looks at this dpkg package (for trimmed snapshots)."""
+    return name in STACK_PACKAGES or bool(_READ_PACKAGES.match(name))
 
 
 def split_versioned_so(name):
