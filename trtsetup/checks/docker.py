@@ -6,8 +6,9 @@ Skipped on hosts without the NVIDIA container runtime. The judging lives in ``tr
 """
 
 from ..docker.csv_check import check_csv
-from ..docker.images import jetson_images, l4t_image_fits, fit_rule
+from ..docker.images import fit_rule, jetson_images, l4t_image_fits
 from ..docker.stack import compare_deb_versions, csv_reading, host_libraries_from_host
+from ..probes.container_runtime import runtime_table, stack_entry
 from .base import Check, make
 
 _stack = make("docker-runtime-stack", "The NVIDIA container runtime's packages and how they read the CSV lists")
@@ -25,6 +26,10 @@ def _l4t_major(facts):
     if jetson is None or not jetson.l4t:
         return None
     return int(jetson.l4t.split(".")[0])
+
+
+def _on_jetson(facts):
+    return facts.jetson is not None and bool(facts.jetson.l4t)
 
 
 def _runtime(ctx):
@@ -61,7 +66,7 @@ def check_config(ctx):
     if not config.present:
         return _config.ok("no {} (defaults: mode auto, CSV files in {})".format(config.path, runtime.mount_spec_dir))
     mode = config.mode or "auto"
-    jetson = ctx.facts.jetson is not None and ctx.facts.jetson.l4t
+    jetson = _on_jetson(ctx.facts)
     if config.mount_spec_path and not runtime.mount_spec_dir_exists and jetson:
         return _config.fail("mount-spec-path {} does not exist: csv mode mounts nothing".format(config.mount_spec_path),
                             fix="sudo nvidia-ctk config --set nvidia-container-runtime.modes.csv.mount-spec-path="
@@ -132,7 +137,7 @@ def check_cdi(ctx):
     if runtime is None:
         return _cdi.skip(why)
     specs = runtime.cdi_specs
-    tegra = ctx.facts.jetson is not None and bool(ctx.facts.jetson.l4t)
+    tegra = _on_jetson(ctx.facts)
     generate = "sudo nvidia-ctk cdi generate {}--output=/etc/cdi/nvidia.yaml".format("--mode=csv " if tegra else "")
     if not specs:
         return _cdi.skip("no CDI spec (docker --runtime nvidia does not need one)")
@@ -160,9 +165,9 @@ def check_daemon(ctx):
     if runtime is None:
         return _daemon.skip(why)
     daemon = runtime.daemon
-    jetson = ctx.facts.jetson is not None and bool(ctx.facts.jetson.l4t)
+    jetson = _on_jetson(ctx.facts)
     toolkit = runtime.toolkit_version
-    edge = ((ctx.recipes.get("docker_runtime") or {}).get("stack") or {}).get("runtime_configure_toolkit", "1.11.0")
+    edge = stack_entry(ctx.recipes)["runtime_configure_toolkit"]
     configure = ("sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker"
                  if toolkit and compare_deb_versions(toolkit, edge) >= 0 else
                  "add \"runtimes\": {\"nvidia\": {\"path\": \"nvidia-container-runtime\", \"runtimeArgs\": []}} "
@@ -193,7 +198,7 @@ def _host_l4t_from_container(facts, recipes):
     if nvidia.kernel_module == "tegra" and nvidia.module_version:
         return nvidia.module_version, "/proc/driver/nvidia/version"
     kernel = facts.system.kernel or ""
-    mapping = ((recipes.get("docker_runtime") or {}).get("kernel") or {}).get("map", {})
+    mapping = (runtime_table(recipes).get("kernel") or {}).get("map", {})
     head = ".".join(kernel.split("-")[0].split(".")[:2])
     if head in mapping and "tegra" in kernel:
         return mapping[head], "kernel {}".format(kernel)
@@ -217,7 +222,7 @@ def check_image_fits(ctx):
         rule = fit_rule(host_l4t, ctx.recipes)
         better = [i.image for i in jetson_images(host_l4t, ctx.recipes) if i.role in ("base", "pytorch")]
     else:
-        rule = (ctx.recipes.get("docker_runtime") or {}).get("r" + host_l4t)
+        rule = runtime_table(ctx.recipes).get("r" + host_l4t)
         fits = None if rule is None else (rule.get("l4t_images", True) and image_l4t.split(".")[0] == host_l4t)
         better = []
     if fits is None:

@@ -13,7 +13,8 @@ from ..docker.csv_generate import entries_for, render_mount_csv
 from ..docker.csv_write import CsvWrite, CsvWriteResult, apply_csv_write
 from ..docker.images import ImageAdvice, advise_images
 from ..errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
-from ..probes.container_runtime import read_component_paths, read_container_runtime
+from ..probes.container_runtime import (component_csv_names, read_component_paths, read_container_runtime,
+                                         runtime_table, stack_entry)
 
 
 class CsvCheckResult(NamedTuple):
@@ -55,15 +56,10 @@ def csv_check(host, recipes):
     return CsvCheckResult(report, EXIT_FAILED if report.failed else EXIT_OK)
 
 
-def _components(recipes):
-    table = recipes.get("docker_runtime") or {}
-    return {v["csv"]: k for k, v in table.items() if v.get("type") == "component"}
-
-
 def resolve_csv_name(name, recipes):
     # type: (str, Any) -> Tuple[str, str]
     """``tensorrt.csv``, ``tensorrt`` or a path ending in one -> ``("tensorrt.csv", "tensorrt")``."""
-    components = _components(recipes)
+    components = component_csv_names(recipes)
     base = posixpath.basename(name.rstrip("/"))
     if base in components:
         return base, components[base]
@@ -76,10 +72,10 @@ def resolve_csv_name(name, recipes):
 def csv_print(host, recipes, names=None):
     # type: (Any, Any, Optional[List[str]]) -> List[CsvPrintResult]
     """Regenerated CSVs: for the named files, or for every component that has something installed."""
-    table = recipes.get("docker_runtime") or {}
-    stack = table.get("stack") or {}
+    table = runtime_table(recipes)
+    stack = stack_entry(recipes)
     runtime_dir = read_container_runtime(host, recipes).mount_spec_dir or stack.get("default_mount_spec_path")
-    wanted = [resolve_csv_name(n, recipes) for n in names] if names else sorted(_components(recipes).items())
+    wanted = [resolve_csv_name(n, recipes) for n in names] if names else sorted(component_csv_names(recipes).items())
     results = []
     for name, component in wanted:
         source, kinds, packages = read_component_paths(host, table[component])

@@ -10,7 +10,7 @@ import fnmatch
 import posixpath
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from ..probes.container_runtime import split_versioned_so
+from ..probes.container_runtime import component_csv_names, runtime_table, split_versioned_so
 from .stack import csv_reading, host_libraries_from_host
 
 FAIL, WARN = "fail", "warn"
@@ -77,8 +77,8 @@ def _regen_fix(file_name, components):
     return None
 
 
-def _line_problems(csv, line, components, runtime_lines):
-    # type: (Any, Any, Dict[str, str], Dict[str, Any]) -> List[CsvProblem]
+def _line_problems(csv, line, components):
+    # type: (Any, Any, Dict[str, str]) -> List[CsvProblem]
     name = csv.name
     out = []  # type: List[CsvProblem]
     regen = _regen_fix(name, components)
@@ -198,8 +198,8 @@ def _drift_from_links(files, components):
 
 def check_csv(runtime, l4t_major, recipes):
     # type: (Any, Optional[int], Any) -> CsvReport
-    table = recipes.get("docker_runtime") or {}
-    components = {v["csv"]: k for k, v in table.items() if v.get("type") == "component"}
+    table = runtime_table(recipes)
+    components = component_csv_names(recipes)
     reading = csv_reading(runtime, recipes)
     problems = []  # type: List[CsvProblem]
     seen = {}  # type: Dict[str, Tuple[str, int]]
@@ -224,7 +224,7 @@ def check_csv(runtime, l4t_major, recipes):
                                        "{} has no valid line; the runtime skips it ('CSV file is empty')".format(csv.name),
                                        _regen_fix(csv.name, components) or "Delete it or fill it."))
         for line in csv.lines:
-            found = _line_problems(csv, line, components, None)
+            found = _line_problems(csv, line, components)
             problems.extend(found)
             if line.problem is not None:
                 continue

@@ -11,6 +11,7 @@ from typing import Any, List, NamedTuple, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
+from ..probes.container_runtime import runtime_table, stack_entry
 from .stack import compare_deb_versions, csv_reading
 
 ROLES = ("base", "tensorrt", "tensorrt-devel", "pytorch")
@@ -57,7 +58,7 @@ def _v(text):
 def fit_rule(host_l4t, recipes):
     # type: (str, Any) -> Optional[dict]
     major = host_l4t.split(".")[0]
-    return (recipes.get("docker_runtime") or {}).get("r" + major)
+    return runtime_table(recipes).get("r" + major)
 
 
 def l4t_image_fits(image_l4t, host_l4t, recipes):
@@ -200,7 +201,7 @@ def advise_images(jetson, driver, gpus, arch, runtime, recipes, jtop_socket=Fals
         notes.append("nvidia-container-toolkit is not installed: `--gpus all` needs it "
                      "(https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html).")
     else:
-        edge = ((recipes.get("docker_runtime") or {}).get("stack") or {}).get("cdi_generate_toolkit", "1.12.0")
+        edge = stack_entry(recipes)["cdi_generate_toolkit"]
         if compare_deb_versions(toolkit, edge) < 0:
             notes.append("nvidia-container-toolkit {} predates `nvidia-ctk cdi generate` ({}).".format(toolkit, edge))
     cdi = _cdi_args(runtime)

@@ -9,6 +9,8 @@ files (``l4t.csv``, ``devices.csv``, ``drivers.csv``) are read unless the contai
 import re
 from typing import Any, NamedTuple, Optional, Tuple
 
+from ..probes.container_runtime import stack_entry
+
 _DIGITS = re.compile(r"^(\d*)(.*)$", re.S)
 _NON_DIGITS = re.compile(r"^(\D*)(.*)$", re.S)
 
@@ -74,7 +76,7 @@ class CsvReading(NamedTuple):
 
 def csv_reading(runtime, recipes):
     # type: (Any, Any) -> CsvReading
-    stack = (recipes.get("docker_runtime") or {}).get("stack") or {}
+    stack = stack_entry(recipes)
     base = tuple(stack.get("base_files", ("l4t.csv", "devices.csv", "drivers.csv")))
     env = stack.get("csv_mounts_env", "NVIDIA_REQUIRE_JETPACK=csv-mounts=all")
     lib = runtime.libnvidia_container_version
@@ -98,5 +100,4 @@ def host_libraries_from_host(l4t_major, recipes):
     """True when containers take CUDA/cuDNN/TensorRT from the host (JetPack 4, R32 and older)."""
     if l4t_major is None:
         return None
-    stack = (recipes.get("docker_runtime") or {}).get("stack") or {}
-    return l4t_major <= int(stack.get("host_libraries_until_l4t_major", 32))
+    return l4t_major <= int(stack_entry(recipes).get("host_libraries_until_l4t_major", 32))

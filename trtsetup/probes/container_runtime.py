@@ -27,10 +27,9 @@ import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..facts import CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig
-from .dpkg import parse_dpkg_status
+from .dpkg import read_installed
 
 MOUNT_TYPES = ("dev", "lib", "sym", "dir")
-DPKG_STATUS = "/var/lib/dpkg/status"
 DPKG_INFO = "/var/lib/dpkg/info"
 STACK_PACKAGES = ("nvidia-container-toolkit", "nvidia-container-toolkit-base", "libnvidia-container0",
                   "libnvidia-container1", "libnvidia-container-tools", "nvidia-container-runtime",
@@ -127,11 +126,8 @@ def parse_daemon_json(text):
     ["nvidia"], "runtime_paths": {"nvidia": "nvidia-container-runtime"}}``; None if not JSON."""
     if not isinstance(text, str):
         return None
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(doc, dict):
+    doc = _json_object(text)
+    if doc is None:
         return None
     runtimes = doc.get("runtimes") if isinstance(doc.get("runtimes"), dict) else {}
     paths = {}
@@ -168,11 +164,8 @@ def parse_cdi_spec(text):
         return None
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(doc, dict):
+        doc = _json_object(text)
+        if doc is None:
             return None
         devices = [d.get("name") for d in doc.get("devices") or [] if isinstance(d, dict)]
         host_paths = []  # type: List[str]
@@ -280,9 +273,30 @@ def select_paths(paths, keep):
 
 # -- reading the host ------------------------------------------------------------------------------
 
-def _stack_entry(recipes):
-    table = recipes.get("docker_runtime") or {}
-    return table.get("stack") or {}
+def runtime_table(recipes):
+    # type: (Any) -> Dict[str, Any]
+    """The ``docker_runtime`` recipes (stack, components, image-fit rules, kernel map)."""
+    return recipes.get("docker_runtime") or {}
+
+
+def stack_entry(recipes):
+    # type: (Any) -> Dict[str, Any]
+    """The ``stack`` row: paths, base files and the version landmarks."""
+    return runtime_table(recipes).get("stack") or {}
+
+
+def component_csv_names(recipes):
+    # type: (Any) -> Dict[str, str]
+    """``{"tensorrt.csv": "tensorrt", ...}``: the CSV files trtsetup can regenerate."""
+    return {v["csv"]: k for k, v in runtime_table(recipes).items() if v.get("type") == "component"}
+
+
+def _json_object(text):
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
 
 
 def read_dpkg_list(host, package):
@@ -399,8 +413,8 @@ def component_packages(packages, patterns):
 def read_container_runtime(host, recipes):
     # type: (Any, Any) -> ContainerRuntime
     """Everything ``docker csv --check`` and the docker doctor checks judge."""
-    stack = _stack_entry(recipes)
-    packages = parse_dpkg_status(host.read_text(DPKG_STATUS) or "")
+    stack = stack_entry(recipes)
+    packages = read_installed(host)
     stack_pkgs = {name: packages[name] for name in STACK_PACKAGES if name in packages}
     csv_pkgs = {name: v for name, v in packages.items() if name.startswith("nvidia-container-csv-")}
     config = _read_config(host, stack.get("config_path", "/etc/nvidia-container-runtime/config.toml"))
@@ -415,7 +429,7 @@ def read_container_runtime(host, recipes):
     csv_files = tuple(dataclasses.replace(f, owner=owners.get(f.path)) for f in csv_files)
 
     covered = {}  # type: Dict[str, Tuple[str, ...]]
-    table = recipes.get("docker_runtime") or {}
+    table = runtime_table(recipes)
     for component in sorted(k for k, v in table.items() if v.get("type") == "component"):
         entry = table[component]
         for name in component_packages(packages, entry.get("coverage_packages", [])):
@@ -449,7 +463,7 @@ def read_component_paths(host, entry):
     packages' ``.list`` files named the paths, "scan" when none did and the recipe's globs were
     used instead. ``also`` globs (``/etc/alternatives/libcudnn*``) are added either way.
     """
-    packages = component_packages(parse_dpkg_status(host.read_text(DPKG_STATUS) or ""), entry.get("packages", []))
+    packages = component_packages(read_installed(host), entry.get("packages", []))
     listed = []  # type: List[str]
     for name in packages:
         listed.extend(read_dpkg_list(host, name))
