@@ -235,3 +235,38 @@ def test_write_replaces_with_backup_and_then_check_passes(tmp_path):
 def test_check_and_print_exclude_each_other(tmp_path):
     tree = trees.container_host(SystemTree(tmp_path), "4.4")
     assert run_cli(["docker", "csv", "--check", "--print", "--root", tree.root]).exit_code == 2
+
+
+def test_write_is_refused_on_a_jetpack5_host(tmp_path):
+    tree = trees.container_host(SystemTree(tmp_path), "5.1")
+    printed = run_cli(["docker", "csv", "--print", "tensorrt.csv", "--root", tree.root])
+    assert printed.exit_code == 0 and "libnvinfer.so.8.5.2" in printed.stdout
+    result = run_cli(["docker", "csv", "--write", "tensorrt.csv", "--root", tree.root])
+    assert result.exit_code == 2
+    assert "JetPack 5+ images carry their own" in result.stderr
+    assert not os.path.exists(tree.path(CSV + "/tensorrt.csv"))
+
+
+@pytest.mark.parametrize("older,newer", [
+    ("0.9.0~beta.1", "0.9.0"), ("0.9.0", "0.10.0+jetpack"), ("0.10.0+jetpack", "0.11.0+jetpack"),
+    ("1.11.0~rc.1-1", "1.11.0-1"), ("1.9.0-1", "1.10.0-1"), ("2.0", "1:0.1"), ("1.0-1", "1.0-1ubuntu1"),
+])
+def test_debian_version_order(older, newer):
+    from trtsetup.docker.stack import compare_deb_versions
+    assert compare_deb_versions(older, newer) == -1
+    assert compare_deb_versions(newer, older) == 1
+    assert compare_deb_versions(newer, newer) == 0
+
+
+def test_debian_version_order_agrees_with_dpkg():
+    import itertools
+    import shutil
+    import subprocess
+    from trtsetup.docker.stack import compare_deb_versions
+    if shutil.which("dpkg") is None:
+        pytest.skip("no dpkg here")
+    versions = ["0.9.0~beta.1", "0.9.0", "0.10.0+jetpack", "0.11.0+jetpack", "1.11.0~rc.1-1", "1.11.0-1",
+                "1.9.0-1", "1.10.0-1", "1:0.1", "1.0-1ubuntu1", "1.0~", "1.0a", "8.0.1.6-1+cuda10.2"]
+    for a, b in itertools.combinations(versions, 2):
+        less = subprocess.call(["dpkg", "--compare-versions", a, "lt", b]) == 0
+        assert less == (compare_deb_versions(a, b) < 0), (a, b)

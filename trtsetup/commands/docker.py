@@ -12,7 +12,8 @@ from ..docker.csv_check import CsvReport, check_csv
 from ..docker.csv_generate import entries_for, render_mount_csv
 from ..docker.csv_write import CsvWrite, CsvWriteResult, apply_csv_write
 from ..docker.images import ImageAdvice, advise_images
-from ..errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
+from ..docker.stack import host_libraries_from_host
+from ..errors import EXIT_FAILED, EXIT_OK, InputError, RefusedError, UsageError
 from ..probes.container_runtime import (component_csv_names, read_component_paths, read_container_runtime,
                                          runtime_table, stack_entry)
 
@@ -93,8 +94,15 @@ def csv_print(host, recipes, names=None):
     return results
 
 
-def csv_write(results, root):
-    # type: (List[CsvPrintResult], str) -> List[CsvWriteResult]
+def csv_write(host, recipes, results, root):
+    # type: (Any, Any, List[CsvPrintResult], str) -> List[CsvWriteResult]
+    """Write the regenerated files; refused on JetPack 5+ hosts, whose images carry their own
+    CUDA/cuDNN/TensorRT (a host tensorrt.csv there would only shadow them)."""
+    _, major = _l4t_major(host, recipes)
+    if major is not None and not host_libraries_from_host(major, recipes):
+        raise RefusedError("not writing {} on an L4T R{} host: JetPack 5+ images carry their own CUDA, cuDNN "
+                           "and TensorRT".format(", ".join(r.name for r in results), major),
+                           fix="Use an image built for this L4T (`trtsetup docker image`); --print still shows the file.")
     return [apply_csv_write(CsvWrite(r.target, r.text.encode("utf-8")), root) for r in results]
 
 
