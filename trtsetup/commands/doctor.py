@@ -32,7 +32,7 @@ def doctor(host, recipes, python=None, fast=False, only=None, options=None, buil
     opts["read_problems"] = [tuple(p) for p in host.problems]
     opts.setdefault("env", dict(host.env))
     # Fixes name trtsetup as it was started here; for a captured machine, by its plain name.
-    opts.setdefault("invoked_as", invocation() if type(host).__name__ == "LiveHost" else list(DEFAULT_INVOCATION))
+    opts.setdefault("invoked_as", invocation() if getattr(host, "is_live", False) else list(DEFAULT_INVOCATION))
     findings = run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only)
     failed = any(f.status == "fail" for f in findings)
     return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK)
