@@ -2,11 +2,34 @@
 # and maps the top-level recipes/ data directory into the installed package as
 # trtsetup/recipes_data/ (read by trtsetup/recipes.py with pkgutil.get_data). setup.cfg
 # cannot list find: packages plus a mapped one, and its values would override these.
+import os
+import sys
+
 from setuptools import find_packages, setup
+from setuptools.command.egg_info import egg_info
+
+
+class EggInfoUnderBuild(egg_info):
+    """Write trtsetup.egg-info/ under build/, never beside setup.py.
+
+    pip 9 (JetPack 4's) run as ``python -m pip install .`` has the checkout on sys.path, takes
+    a trtsetup.egg-info/ left there by an earlier build for an installed trtsetup, says
+    "Requirement already satisfied" and installs nothing. ``develop`` (an editable install)
+    needs the metadata beside the package, so it keeps the default.
+    """
+
+    def finalize_options(self):
+        if self.egg_base is None and "develop" not in sys.argv[1:]:
+            if not os.path.isdir("build"):
+                os.makedirs("build")
+            self.egg_base = "build"
+        egg_info.finalize_options(self)
+
 
 setup(
     packages=find_packages(include=["trtsetup", "trtsetup.*"]) + ["trtsetup.recipes_data"],
     package_dir={"trtsetup.recipes_data": "recipes"},
     package_data={"trtsetup": ["probes/scripts/*.py", "selftest/*.py", "torch2trt/converter_patches/*.py"],
                   "trtsetup.recipes_data": ["*.json"]},
+    cmdclass={"egg_info": EggInfoUnderBuild},
 )
