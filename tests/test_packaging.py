@@ -99,3 +99,31 @@ def test_pip9_installs_trtsetup_from_a_checkout_an_earlier_build_ran_in(tmp_path
     where = _run([python, "-c", "import trtsetup; print(trtsetup.__file__)"], cwd=str(tmp_path))
     assert where.returncode == 0, where.stderr
     assert where.stdout.strip().startswith(os.path.join(str(tmp_path), "pip9"))
+
+
+def _readme_first_commands():
+    with open(os.path.join(REPO, "README.md")) as handle:
+        text = handle.read()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines()
+            if line.strip() and not line.startswith("scripts/")]
+
+
+def test_readme_first_commands_work_as_written_in_a_fresh_home(tmp_path):
+    # Debian 12 / Ubuntu 24.04 refuse `pip install --user` (PEP 668); the venv route must work.
+    src = _checkout_copy(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home))
+    env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if not os.path.isfile(os.path.join(p, "activate")))
+    if _run(["python3", "-m", "venv", str(tmp_path / "probe")], env=env).returncode != 0:
+        pytest.skip("python3 -m venv does not work here (python3-venv missing)")
+    script = " && ".join(_readme_first_commands())
+    done = _run(["bash", "-c", script], cwd=src, env=env, timeout=600)
+    assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
+    header = [line for line in done.stdout.splitlines() if line.startswith("Python    ")]
+    assert header and header[0].startswith("Python    {}/.venvs/trt/bin/python".format(home)), done.stdout[-2000:]
+    assert "(venv)" in header[0]
