@@ -137,3 +137,27 @@ def test_python_dash_m_without_dependencies_is_one_error_line_with_the_fix(tmp_p
     lines = err.strip().splitlines()
     assert lines[0].startswith("error: trtsetup needs the Python package 'click'")
     assert lines[1].startswith("fix: ") and "-m venv" in lines[1] and REPO in lines[1]
+
+
+def _header_python_line(*args):
+    result = run_cli(["doctor", "--fast"] + list(args))
+    return [line for line in result.stdout.splitlines() if line.startswith("Python    ")][0]
+
+
+def test_interpreter_label_is_not_system_for_a_missing_or_pyenv_python(tmp_path):
+    assert "(system)" not in _header_python_line("--python", "/nonexistent/python")
+    assert "(venv)" in _header_python_line("--python", _venv(tmp_path))
+    pyenv = os.path.expanduser("~/.pyenv/versions/3.6.15/bin/python")
+    if os.path.isfile(pyenv):
+        assert "(not a venv)" in _header_python_line("--python", pyenv)
+
+
+def test_summary_line_counts_in_words(tmp_path):
+    import re
+    tree = SystemTree(tmp_path / "root")
+    x86_trees.x86(tree, cuda="12.6", cudnn=None)
+    last = run_cli(["doctor", "--root", tree.root]).stdout.strip().splitlines()[-1]
+    match = re.match(r"^(\d+) problems? to fix, (\d+) warnings?\.$", last)
+    assert match and "(s)" not in last, last
+    for number, word in zip(match.groups(), ("problem", "warning")):
+        assert (word + "s" in last.split(number, 1)[1].split(",")[0]) == (number != "1")

@@ -23,7 +23,7 @@ def check_user_site(ctx):
         if py.user_site_enabled is False:
             return _user_venv.warn("user site-packages are disabled for {}".format(py.executable),
                                    fix="Unset PYTHONNOUSERSITE, or install without --user.")
-        return _user_venv.ok("system interpreter: --user installs go to {}".format(py.user_site or "~/.local"))
+        return _user_venv.ok("not a venv: --user installs go to {}".format(py.user_site or "~/.local"))
     if _wants_user(ctx):
         return _user_venv.fail(
             "--user inside {} ({}) installs where the interpreter never looks".format(inside, py.prefix),
