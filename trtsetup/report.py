@@ -128,13 +128,31 @@ def platform_lines(facts):
         lines.append("Container {}{}".format(c.runtime, " ({})".format(c.image) if c.image else ""))
     py = facts.python
     if py.executable:
-        kind = "venv" if py.is_venv else ("conda" if py.is_conda else "system")
+        kind = interpreter_kind(py)
         pkgs = []
         for name in ("torch", "torchvision", "tensorrt", "torch2trt"):
             pkg = py.packages.get(name) if py.packages else None
             pkgs.append("{} {}".format(name, pkg.version if pkg else "-"))
         lines.append("Python    {} {} ({}) | {}".format(py.executable, py.version or "?", kind, ", ".join(pkgs)))
     return lines
+
+
+def interpreter_kind(py):
+    """venv, conda, system (the distribution's own, under /usr), another installation (pyenv,
+    a tarball build: "not a venv"), or "?" when the interpreter could not tell."""
+    if py.is_venv:
+        return "venv"
+    if py.is_conda:
+        return "conda"
+    if py.is_venv is None:
+        return "?"
+    if (py.base_prefix or py.prefix) in ("/usr", "/usr/local"):
+        return "system"
+    return "not a venv"
+
+
+def _count(n, word):
+    return "{} {}{}".format(n, word, "" if n == 1 else "s")
 
 
 def render_doctor_text(facts, findings, exit_code, verbose=False, style=None):
@@ -162,9 +180,10 @@ def render_doctor_text(facts, findings, exit_code, verbose=False, style=None):
         counts[f.status] = counts.get(f.status, 0) + 1
     out.append("")
     if counts.get("fail"):
-        out.append(style.paint("{} problem(s) to fix, {} warning(s).".format(counts["fail"], counts.get("warn", 0)), "fail", bold=True))
+        out.append(style.paint("{} to fix, {}.".format(_count(counts["fail"], "problem"), _count(counts.get("warn", 0), "warning")),
+                               "fail", bold=True))
     elif counts.get("warn"):
-        out.append(style.paint("Ready, with {} warning(s).".format(counts["warn"]), "warn", bold=True))
+        out.append(style.paint("Ready, with {}.".format(_count(counts["warn"], "warning")), "warn", bold=True))
     else:
         out.append(style.paint("Everything torch2trt needs is in place.", "ok", bold=True))
     return "\n".join(out)
