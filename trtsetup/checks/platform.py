@@ -7,7 +7,32 @@ _l4t = make("jetson-l4t-known", "The L4T release maps to a known JetPack")
 _readable = make("host-inputs-readable", "Every system file the probes needed could be read")
 
 
+_PERMISSION_FIX = "Run trtsetup as a user that can read them (e.g. with sudo), or fix their permissions."
+
+
+def _read_problems(ctx):
+    return list(ctx.facts.read_problems or ctx.options.get("read_problems") or [])
+
+
+def _blame_unreadable(ctx, finding, unknown):
+    """A failure judged from files that could not be read says that first: "a custom image
+    (Yocto/OE4T?)" is the wrong headline when the cause is Permission denied."""
+    problems = _read_problems(ctx)
+    if finding.status != "fail" or not problems:
+        return finding
+    paths = [path for path, _ in problems]
+    whys = sorted(set(why for _, why in problems))
+    shown = ", ".join(paths[:2]) + (" and {} more".format(len(paths) - 2) if len(paths) > 2 else "")
+    detail = "; ".join(part for part in ("without them: " + finding.summary, finding.detail) if part)
+    return finding._replace(summary="cannot read {} ({}): {} is unknown".format(shown, ", ".join(whys), unknown),
+                            fix=_PERMISSION_FIX, detail=detail)
+
+
 def check_platform_recognised(ctx):
+    return _blame_unreadable(ctx, _platform_recognised(ctx), "the platform")
+
+
+def _platform_recognised(ctx):
     facts = ctx.facts
     jetson = facts.jetson
     if jetson is not None and jetson.is_jetson is False:
@@ -49,6 +74,10 @@ def check_platform_recognised(ctx):
 
 
 def check_l4t_known(ctx):
+    return _blame_unreadable(ctx, _l4t_known(ctx), "the L4T release")
+
+
+def _l4t_known(ctx):
     jetson = ctx.facts.jetson
     if jetson is None or jetson.is_jetson is False:
         return _l4t.skip("not a Jetson")
@@ -78,12 +107,11 @@ def check_l4t_known(ctx):
 
 
 def check_inputs_readable(ctx):
-    problems = ctx.facts.read_problems or ctx.options.get("read_problems") or []
+    problems = _read_problems(ctx)
     errors = ctx.facts.probe_errors
     if not problems and not errors:
         return _readable.ok("all inputs read")
     lines = ["{}: {}".format(p[0], p[1]) for p in problems]
     lines += ["probe {}: {}".format(name, err) for name, err in sorted(errors.items())]
     return _readable.warn("{} input(s) could not be read; facts from them are unknown".format(len(lines)),
-                          fix="Run as a user that can read them (or with sudo), or fix their permissions.",
-                          detail="; ".join(lines))
+                          fix=_PERMISSION_FIX, detail="; ".join(lines))
