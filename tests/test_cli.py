@@ -54,17 +54,24 @@ def test_garbled_snapshot_file_exits_2_and_says_what_to_do(tmp_path):
     assert "not valid JSON" in result.stderr and "trtsetup snapshot -o FILE" in result.stderr
 
 
+def _bare_debian(tmp_path):
+    """A system tree with an OS and no NVIDIA anything (an empty --root is refused)."""
+    tree = SystemTree(tmp_path / "root")
+    tree.write("/etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n')
+    return tree.root
+
+
 def test_python_dash_m_entry_point_keeps_json_on_stdout_and_logs_on_stderr(tmp_path):
-    result = run_module(["doctor", "--json", "--fast", "--root", str(tmp_path)])
+    result = run_module(["doctor", "--json", "--fast", "--root", _bare_debian(tmp_path)])
     doc = json.loads(result.stdout)  # exactly one document
     assert doc["schema"] == "trtsetup.doctor/1"
-    assert result.exit_code == doc["exit_code"] == 1  # an empty tree: no NVIDIA anything
+    assert result.exit_code == doc["exit_code"] == 1  # no NVIDIA anything
 
 
 def test_ascii_locale_does_not_abort_and_marks_fall_back_to_ascii(tmp_path):
     # Python 3.6 + click 8.0 abort under an ASCII locale unless the entry point handles it.
     env = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
-    result = run_module(["doctor", "--fast", "--root", str(tmp_path)], env=env)
+    result = run_module(["doctor", "--fast", "--root", _bare_debian(tmp_path)], env=env)
     assert result.exit_code == 1, result
     assert "Python was configured to use ASCII" not in result.stderr
     assert "x platform-recognised" in result.stdout  # the ASCII fail mark
@@ -72,5 +79,5 @@ def test_ascii_locale_does_not_abort_and_marks_fall_back_to_ascii(tmp_path):
 
 
 def test_no_colour_when_not_a_terminal_or_no_color(tmp_path):
-    result = run_module(["doctor", "--fast", "--root", str(tmp_path)], env={"NO_COLOR": "1"})
+    result = run_module(["doctor", "--fast", "--root", _bare_debian(tmp_path)], env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout

@@ -30,8 +30,15 @@ def _host_options(func):
     return func
 
 
+def _absolute_python(ctx, param, value):
+    """A relative --python is relative to where the user is, not to where trtsetup runs it."""
+    if value and os.sep in value and not os.path.isabs(value):
+        return os.path.abspath(value)
+    return value
+
+
 def _python_option(func):
-    return click.option("--python", "python", metavar="PATH",
+    return click.option("--python", "python", metavar="PATH", callback=_absolute_python,
                         help="The target interpreter (default: python3 on PATH).")(func)
 
 
@@ -45,15 +52,35 @@ def _json_option(func):
                         help="Print one JSON document on stdout (logs go to stderr).")(func)
 
 
-def _make_host(root, snapshot_file):
+def _make_host(root, snapshot_file, python=None):
     from .host import LiveHost, RootHost, SnapshotHost
     if root and snapshot_file:
         raise UsageError("--root and --snapshot exclude each other", fix="Give one of them.")
+    if snapshot_file and python:
+        raise UsageError("--python cannot be used with --snapshot: the snapshot holds the answers of "
+                         "the interpreter it was taken with",
+                         fix="Drop --python. For another interpreter of that machine, take a snapshot "
+                             "there with `trtsetup snapshot --python PATH -o FILE`.")
     if root:
-        return RootHost(root)
+        host = RootHost(root)
+        _refuse_empty_tree(root)
+        return host
     if snapshot_file:
         return SnapshotHost(snapshot_file)
     return LiveHost()
+
+
+SYSTEM_ROOT_DIRS = ("etc", "usr", "proc", "var", "sys")
+
+
+def _refuse_empty_tree(root):
+    """Judging an empty directory would print every host fix and "all inputs read"."""
+    if not any(os.path.isdir(os.path.join(root, top)) for top in SYSTEM_ROOT_DIRS):
+        raise InputError(
+            "--root {}: the tree looks empty, it is not the / of a system (none of {})".format(
+                root, ", ".join(d + "/" for d in SYSTEM_ROOT_DIRS)),
+            fix="Point --root at a copy of the system's / (etc/, usr/, var/lib/dpkg/, proc/device-tree/ "
+                "or proc/driver/nvidia/), or run `trtsetup snapshot -o FILE` there and use --snapshot FILE.")
 
 
 def _load_recipes(recipes_dir):
@@ -127,7 +154,7 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
         return EXIT_OK
     if only:
         doctor_cmd.validate_check_ids(only)
-    host = _make_host(root, snapshot_file)
+    host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     from .probe_cache import ProbeCache, default_cache_dir
     # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
@@ -199,7 +226,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     """Show what `install` would do on this machine (or a captured one) and why."""
     from .commands import plan as plan_cmd
     from .probes.gather import gather_facts
-    host = _make_host(root, snapshot_file)
+    host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
     result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
