@@ -38,6 +38,14 @@ class RefusedError(TrtsetupError):
     """A step refused to run (no root for apt, another install holds the lock, ...)."""
 
 
+class Interrupted(TrtsetupError):
+    """Ctrl-C or SIGTERM while a step ran; the message names the step, ``log_path`` its log."""
+
+    def __init__(self, message, fix=None, log_path=None):
+        super(Interrupted, self).__init__(message, fix)
+        self.log_path = log_path
+
+
 class ActionFailed(TrtsetupError):
     """A step ran and failed (a build, a download, a pip install)."""
 
