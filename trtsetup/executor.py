@@ -23,7 +23,7 @@ import time
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from .atomic import write_json_atomic
-from .errors import ActionFailed, RefusedError, TrtsetupError
+from .errors import ActionFailed, Interrupted, RefusedError, TrtsetupError
 from .host import CommandResult, _subprocess_env
 from .plan.step import ExecContext, Step
 from .plan.steps.apt import shell_command
@@ -299,8 +299,8 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
         blocked = getattr(step, "blocked", None)
         if blocked:
             error = RefusedError("{} cannot run: {}".format(step.id, blocked),
-                                 fix="Fix what the plan names, then re-run the install; the steps "
-                                     "before it are kept.")
+                                 fix="Fix what the plan names, then re-run the install" + (
+                                     "." if dry_run else "; the steps before it are kept."))
             emit("{}: blocked: {}".format(label, blocked))
             outcomes.append(StepOutcome(step.id, step.summary, BLOCKED, blocked, error.fix))
             continue
@@ -332,6 +332,14 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
             outcomes.append(StepOutcome(step.id, step.summary, DONE, after or step.reason,
                                         log_path=log_path, seconds=time.monotonic() - began,
                                         details=details))
+        except KeyboardInterrupt:
+            # What the user needs after Ctrl-C: which step, where its log is, how to go on.
+            written = log_path if log_path and os.path.exists(log_path) else None
+            raise Interrupted("interrupted during {}: {}".format(label, step.summary),
+                              fix=("Re-run the same command to resume: finished steps are kept and "
+                                   "skipped, this one starts again." if not dry_run else
+                                   "Re-run the same command."),
+                              log_path=written)
         except TrtsetupError as exc:
             written = log_path if log_path and os.path.exists(log_path) else None
             if isinstance(exc, ActionFailed) and exc.log_path is None:
