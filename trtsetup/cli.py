@@ -477,6 +477,11 @@ def _main(argv):
     _fix_ascii_stdio()
     as_json = "--json" in args
     debug = "--debug" in args
+    if not args:
+        # No command is a usage error (2), help on stderr: click 8.2+ does this, 8.0 (the last
+        # for Python 3.6) printed help and exited 0.
+        _err(cli.get_help(click.Context(cli, info_name="trtsetup")))
+        return EXIT_CANNOT_RUN
     try:
         # make_context + invoke rather than cli.main(): click 8.0's main() aborts on 3.6 under
         # an ASCII locale before any of our code runs, and we map exceptions ourselves.
