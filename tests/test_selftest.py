@@ -10,7 +10,7 @@ import pytest
 
 from trtsetup.commands.selftest import selftest
 from trtsetup.host import LiveHost
-from trtsetup.selftest.render import render_text, to_json
+from trtsetup.report.selftest import render_text, to_json
 from trtsetup.selftest.run import build_argv, parse_selftest_output
 
 HERE = os.path.dirname(os.path.abspath(__file__))

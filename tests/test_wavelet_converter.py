@@ -211,7 +211,7 @@ def test_wavelets_package_does_not_import_tensorrt_or_the_converter():
     code = textwrap.dedent("""
         import sys
         import trtsetup.wavelets, trtsetup.wavelets.reference
-        import trtsetup.selftest, trtsetup.selftest.render, trtsetup.commands.selftest
+        import trtsetup.selftest, trtsetup.report.selftest, trtsetup.commands.selftest
         bad = [m for m in ("tensorrt", "torch2trt", "trtsetup.wavelets.converters") if m in sys.modules]
         print(",".join(bad))
     """)
@@ -222,7 +222,7 @@ def test_wavelets_package_does_not_import_tensorrt_or_the_converter():
 
 
 def test_selftest_side_never_imports_torch():
-    code = ("import sys, trtsetup.selftest, trtsetup.selftest.render, trtsetup.commands.selftest;"
+    code = ("import sys, trtsetup.selftest, trtsetup.report.selftest, trtsetup.commands.selftest;"
             "print('torch' in sys.modules)")
     env = dict(os.environ, PYTHONPATH=REPO)
     out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, env=env,

@@ -17,9 +17,6 @@ import click
 from . import __version__
 from .errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, InputError, TrtsetupError, UsageError
 
-ERROR_SCHEMA = "trtsetup.error/1"
-
-
 # -- shared options ------------------------------------------------------------------------------
 
 def _host_options(func):
@@ -142,15 +139,13 @@ def cli(ctx, debug):
 def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, refresh, verbose):
     """Detect the platform, check everything torch2trt needs, and say how to fix what is wrong."""
     from .commands import doctor as doctor_cmd
-    from . import report
+    from .report import doctor as report
     if list_checks:
         rows = doctor_cmd.list_checks()
         if as_json:
-            _emit_json({"schema": "trtsetup.checks/1", "checks": [{"id": i, "summary": s} for i, s in rows]})
+            _emit_json(report.checks_json(rows))
         else:
-            width = max(len(i) for i, _ in rows)
-            for check_id, summary in rows:
-                click.echo("{}  {}".format(check_id.ljust(width), summary))
+            click.echo(report.render_checks_text(rows))
         return EXIT_OK
     if only:
         doctor_cmd.validate_check_ids(only)
@@ -162,9 +157,9 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
     result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
                                cache=cache)
     if as_json:
-        _emit_json(report.doctor_json(result.facts, result.findings, result.exit_code))
+        _emit_json(report.doctor_json(result))
     else:
-        click.echo(report.render_doctor_text(result.facts, result.findings, result.exit_code, verbose=verbose))
+        click.echo(report.render_doctor_text(result, verbose=verbose))
     return result.exit_code
 
 
@@ -316,14 +311,14 @@ def selftest(python, as_json, fp16, models, device, timeout):
     from .commands.selftest import selftest as selftest_cmd
     from .host import LiveHost
     from .report import style_for
-    from .selftest.render import render_text, to_json
+    from .report.selftest import render_text
     host = LiveHost()
     python = python or host.which("python3") or "python3"
     result = selftest_cmd(host, python, fp16=fp16, models=tuple(models), device=device, timeout=float(timeout))
     if as_json:
-        click.echo(to_json(result))
+        _emit_json(result.to_json())
     else:
-        click.echo(render_text(result, ascii_only=not style_for().unicode_ok))
+        click.echo(render_text(result, ascii_only=not style_for().unicode_ok), nl=False)
     return result.exit_code
 
 
@@ -498,8 +493,8 @@ def _main(argv):
         return EXIT_CANNOT_RUN
     except TrtsetupError as exc:
         if as_json:
-            _emit_json({"schema": ERROR_SCHEMA, "error": exc.message, "fix": exc.fix,
-                        "exit_code": exc.exit_code, "log_path": getattr(exc, "log_path", None)})
+            from .report import error_document
+            _emit_json(error_document(exc.message, exc.fix, exc.exit_code, getattr(exc, "log_path", None)))
         _err("error: {}".format(exc.message))
         if exc.fix:
             _err("fix: {}".format(exc.fix))

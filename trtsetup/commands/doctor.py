@@ -1,6 +1,6 @@
 """``trtsetup doctor``: probe the machine, run the checks, return the findings."""
 
-from typing import Any, Dict, List, NamedTuple, Optional, Sequence
+from typing import Any, Dict, NamedTuple, Optional, Sequence, Tuple
 
 from ..checks import CHECK_IDS, CHECKS, CheckContext, run_checks
 from ..errors import EXIT_FAILED, EXIT_OK, UsageError
@@ -9,9 +9,13 @@ from ..probes.gather import gather_facts
 
 
 class DoctorResult(NamedTuple):
+    """What a doctor run found; ``report.doctor`` renders it. ``only`` holds the ``--check``
+    ids when not every check ran (empty for a full run)."""
+
     facts: Any
-    findings: List[Any]
+    findings: Tuple[Any, ...]
     exit_code: int
+    only: Tuple[str, ...] = ()
 
 
 def validate_check_ids(ids):
@@ -32,10 +36,10 @@ def doctor(host, recipes, python=None, fast=False, only=None, options=None, buil
     opts["read_problems"] = [tuple(p) for p in host.problems]
     opts.setdefault("env", dict(host.env))
     # Fixes name trtsetup as it was started here; for a captured machine, by its plain name.
-    opts.setdefault("invoked_as", invocation() if getattr(host, "is_live", False) else list(DEFAULT_INVOCATION))
-    findings = run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only)
+    opts.setdefault("invoked_as", invocation() if host.is_live else list(DEFAULT_INVOCATION))
+    findings = tuple(run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only))
     failed = any(f.status == "fail" for f in findings)
-    return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK)
+    return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK, tuple(only or ()))
 
 
 def list_checks():

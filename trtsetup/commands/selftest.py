@@ -11,7 +11,7 @@ def selftest(host, python, fp16=False, models=(), device="cuda", timeout=DEFAULT
 
     Returns a frozen ``SelftestResult``; its ``exit_code`` is 0 when every model passed, 1 on
     a mismatch or failure, 2 when the test could not run (no torch, GPU, tensorrt or
-    torch2trt). Render with ``trtsetup.selftest.render.render_text`` / ``to_json``.
+    torch2trt). Render with ``trtsetup.report.selftest.render_text`` / ``to_json``.
     """
     return run_selftest(host, python, fp16=fp16, models=tuple(models or ()), device=device,
                         timeout=timeout)

@@ -50,7 +50,7 @@ class SelftestStep(Step):
 
     def run(self, ctx):
         from ..commands.selftest import selftest
-        from ..selftest.render import render_text
+        from ..report.selftest import render_text
         result = selftest(ctx.host, ctx.python)
         text = render_text(result, ascii_only=True)
         with open(ctx.log_path, "a") as log:

@@ -1,8 +1,11 @@
 """Text and JSON renderings of a ``SelftestResult``. They return strings; cli.py prints them."""
 
-import json
+from .document import dumps
+from .style import FAIL, OK, SKIP, Style
 
-_MARKS = {"pass": ("\u2713", "ok"), "fail": ("\u2717", "FAIL"), "skip": ("-", "skip")}
+# A model's status -> the mark table's kind; in ASCII the word itself stands in the column.
+_KINDS = {"pass": OK, "fail": FAIL, "skip": SKIP}
+_WORDS = {"pass": "ok", "fail": "FAIL", "skip": "skip"}
 
 
 def _ms(value):
@@ -22,7 +25,10 @@ def render_text(result, ascii_only=False):
         note = " (a source checkout)" if result.torch2trt_source_tree else ""
         lines.append("  torch2trt from %s%s" % (result.torch2trt_file, note))
     for m in result.models:
-        mark = _MARKS.get(m.status, ("?", m.status))[1 if ascii_only else 0]
+        if ascii_only:
+            mark = _WORDS.get(m.status, m.status)
+        else:
+            mark = _UNICODE.mark(_KINDS.get(m.status, SKIP))
         if m.status == "skip":
             lines.append("  %s %-22s skipped: %s" % (mark, m.name, m.detail))
             continue
@@ -44,6 +50,9 @@ def render_text(result, ascii_only=False):
     return "\n".join(lines) + "\n"
 
 
+_UNICODE = Style(colour=False, unicode_ok=True)
+
+
 def to_json(result):
-    """One JSON document with a top-level "schema" key, keys sorted."""
-    return json.dumps(result.to_json(), sort_keys=True, indent=2) + "\n"
+    """One JSON document with a top-level "schema" key, keys sorted (the one writer)."""
+    return dumps(result.to_json()) + "\n"

@@ -1,91 +1,38 @@
-"""Rendering for the terminal and for JSON. Only cli.py calls this module.
+"""The doctor's report: the platform lines, one line per finding, the verdict; and JSON."""
 
-Colour only when stdout is a terminal and NO_COLOR is unset; the ✓/!/✗ marks fall back to
-ASCII when stdout cannot encode them (an ASCII locale in a container).
-"""
-
-import codecs
-import json
-import os
-import sys
-
-import click
-
-from . import __version__
-
-DOCTOR_SCHEMA = "trtsetup.doctor/1"
-
-_MARKS = {"ok": u"\u2713", "warn": u"!", "fail": u"\u2717", "skip": u"\u00b7"}
-_ASCII_MARKS = {"ok": "+", "warn": "!", "fail": "x", "skip": "-"}
-_COLOURS = {"ok": "green", "warn": "yellow", "fail": "red", "skip": None}
-
-
-def use_colour(stream=None):
-    stream = stream or sys.stdout
-    if os.environ.get("NO_COLOR"):
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def can_encode(text, stream=None):
-    encoding = getattr(stream or sys.stdout, "encoding", None) or "ascii"
-    try:
-        codecs.lookup(encoding)
-        text.encode(encoding)
-        return True
-    except (LookupError, UnicodeEncodeError):
-        return False
-
-
-class Style(object):
-    def __init__(self, colour, unicode_ok):
-        self.colour = colour
-        self.unicode_ok = unicode_ok
-
-    def mark(self, status):
-        mark = (_MARKS if self.unicode_ok else _ASCII_MARKS)[status]
-        return self.paint(mark, status)
-
-    def paint(self, text, status=None, bold=False, dim=False):
-        if not self.colour:
-            return text
-        return click.style(text, fg=_COLOURS.get(status) if status else None, bold=bold, dim=dim)
-
-    def text(self, text):
-        """Unicode punctuation in our own messages (≥, →) made safe for the stream."""
-        if self.unicode_ok:
-            return text
-        return (text.replace(u"\u2265", ">=").replace(u"\u2264", "<=").replace(u"\u2192", "->")
-                .replace(u"\u2713", "+").replace(u"\u2717", "x").replace(u"\u00b7", "-"))
-
-
-def style_for(stream=None):
-    return Style(use_colour(stream), can_encode(u"\u2713\u2717\u2265\u2192", stream))
-
-
-def dumps(doc):
-    """Exactly one JSON document: sorted keys, stable across runs."""
-    return json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False)
+from .. import __version__
+from . import schemas
+from .style import FAIL, OK, SKIP, WARN, plural, style_for
 
 
 # -- doctor ------------------------------------------------------------------------------------
 
-def doctor_json(facts, findings, exit_code):
-    counts = {s: 0 for s in ("ok", "warn", "fail", "skip")}
-    for f in findings:
+def doctor_json(result):
+    """``trtsetup.doctor/1`` of a ``DoctorResult``. ``selected_checks`` lists the ids of
+    ``--check`` (null for a full run), so a partial verdict is never read as a whole one."""
+    counts = {s: 0 for s in (OK, WARN, FAIL, SKIP)}
+    for f in result.findings:
         counts[f.status] += 1
     return {
-        "schema": DOCTOR_SCHEMA,
+        "schema": schemas.DOCTOR,
         "trtsetup_version": __version__,
-        "exit_code": exit_code,
-        "ok": exit_code == 0,
+        "exit_code": result.exit_code,
+        "ok": result.exit_code == 0,
         "summary": counts,
-        "platform": facts.to_json(),
-        "checks": [f.to_json() for f in findings],
+        "selected_checks": list(result.only) if result.only else None,
+        "platform": result.facts.to_json(),
+        "checks": [f.to_json() for f in result.findings],
     }
+
+
+def checks_json(rows):
+    """``trtsetup.checks/1``: what ``--list-checks`` lists."""
+    return {"schema": schemas.CHECKS, "checks": [{"id": i, "summary": s} for i, s in rows]}
+
+
+def render_checks_text(rows):
+    width = max(len(i) for i, _ in rows)
+    return "\n".join("{}  {}".format(check_id.ljust(width), summary) for check_id, summary in rows)
 
 
 def platform_lines(facts):
@@ -151,39 +98,50 @@ def interpreter_kind(py):
     return "not a venv"
 
 
-def _count(n, word):
-    return "{} {}{}".format(n, word, "" if n == 1 else "s")
-
-
-def render_doctor_text(facts, findings, exit_code, verbose=False, style=None):
+def render_doctor_text(result, verbose=False, style=None):
     style = style or style_for()
+    facts, findings = result.facts, result.findings
     out = []
     for line in platform_lines(facts):
         out.append(style.text(line))
     out.append("")
     for finding in findings:
-        if finding.status == "skip" and not verbose:
+        if finding.status == SKIP and not verbose:
             continue
         head = u"{} {}  {}".format(style.mark(finding.status), finding.id, finding.summary)
         if verbose:
             head += style.paint("  ({:.0f} ms)".format(finding.seconds * 1000), dim=True)
         out.append(style.text(head))
-        if finding.status in ("warn", "fail") and finding.fix:
+        if finding.status in (WARN, FAIL) and finding.fix:
             out.append(style.text(u"    fix: {}".format(finding.fix)))
-        if finding.detail and (verbose or finding.status in ("warn", "fail")):
+        if finding.detail and (verbose or finding.status in (WARN, FAIL)):
             out.append(style.text(u"    {}".format(finding.detail)))
     if verbose and facts.probe_seconds:
         timings = ", ".join("{} {:.0f} ms".format(k, v * 1000) for k, v in sorted(facts.probe_seconds.items()))
         out.append(style.paint("probes: " + timings, dim=True))
+    out.append("")
+    out.append(verdict(findings, result.only, style))
+    return "\n".join(out)
+
+
+def verdict(findings, only, style):
+    """The last line. After ``--check ID`` it speaks of the checks that ran, never of the
+    whole machine."""
     counts = {}
     for f in findings:
         counts[f.status] = counts.get(f.status, 0) + 1
-    out.append("")
-    if counts.get("fail"):
-        out.append(style.paint("{} to fix, {}.".format(_count(counts["fail"], "problem"), _count(counts.get("warn", 0), "warning")),
-                               "fail", bold=True))
-    elif counts.get("warn"):
-        out.append(style.paint("Ready, with {}.".format(_count(counts["warn"], "warning")), "warn", bold=True))
-    else:
-        out.append(style.paint("Everything torch2trt needs is in place.", "ok", bold=True))
-    return "\n".join(out)
+    fails, warns = counts.get(FAIL, 0), counts.get(WARN, 0)
+    if only:
+        ran = "in the {} run".format(plural(len(findings), "check"))
+        rest = " (`trtsetup doctor` without --check runs them all)."
+        if fails:
+            return style.paint("{} to fix, {} {}{}".format(plural(fails, "problem"), plural(warns, "warning"), ran, rest),
+                               FAIL, bold=True)
+        if warns:
+            return style.paint("No problem {}, {}{}".format(ran, plural(warns, "warning"), rest), WARN, bold=True)
+        return style.paint("No problem {}{}".format(ran, rest), OK, bold=True)
+    if fails:
+        return style.paint("{} to fix, {}.".format(plural(fails, "problem"), plural(warns, "warning")), FAIL, bold=True)
+    if warns:
+        return style.paint("Ready, with {}.".format(plural(warns, "warning")), WARN, bold=True)
+    return style.paint("Everything torch2trt needs is in place.", OK, bold=True)
