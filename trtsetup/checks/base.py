@@ -33,9 +33,16 @@ class CheckContext(NamedTuple):
 
 
 class Check(NamedTuple):
+    """A registered check: its id and summary come from the module's ``make(...)``."""
+
     id: str
     summary: str                       # what the check is about, for --list-checks
     func: Callable[[CheckContext], "Finding"]
+
+    @classmethod
+    def of(cls, maker, func):
+        # type: (_FindingMaker, Callable[[CheckContext], Finding]) -> Check
+        return cls(maker.id, maker.summary, func)
 
     def run(self, ctx):
         # type: (CheckContext) -> Finding
@@ -45,7 +52,7 @@ class Check(NamedTuple):
         except Exception as exc:  # one check crashing must not stop the others
             finding = Finding(self.id, FAIL, "the check itself crashed: {}: {}".format(
                 type(exc).__name__, exc), fix="Please report this with `trtsetup snapshot -o snap.json` attached.")
-        return finding._replace(id=self.id, seconds=time.monotonic() - started)
+        return finding._replace(seconds=time.monotonic() - started)
 
 
 def make(check_id, summary):

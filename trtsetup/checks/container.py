@@ -1,6 +1,6 @@
 """Containers: does the NVIDIA runtime provide what the image expects from the host?"""
 
-from .base import make
+from .base import Check, make
 
 _host_libs = make("container-host-libs", "Libraries the NVIDIA container runtime mounts from the host are present")
 
@@ -21,3 +21,8 @@ def check_host_libs(ctx):
         fix=("docker run --runtime nvidia ...   (for `docker build`, set \"default-runtime\": \"nvidia\" in "
              "/etc/docker/daemon.json and restart docker)"),
         detail=", ".join(missing[:20]))
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+HOST_LIBS = Check.of(_host_libs, check_host_libs)

@@ -10,7 +10,7 @@ from typing import Optional  # noqa: F401 (type comments)
 from packaging.version import InvalidVersion, Version
 
 from ..knowledge import jetpack_components
-from .base import make
+from .base import Check, make
 
 _toolkit = make("cuda-toolkit-found", "A CUDA toolkit with nvcc is installed for building")
 _cudnn = make("cudnn-found", "cuDNN is installed (torch on Jetson links against it)")
@@ -109,3 +109,9 @@ def check_cudnn(ctx):
            if package else "Only needed for source builds: install cuDNN for your CUDA from NVIDIA's CUDA apt repository.")
     return _cudnn.warn("cuDNN headers not found (pip torch wheels bring their own; only source builds need it)",
                        fix=fix)
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+TOOLKIT = Check.of(_toolkit, check_cuda_toolkit)
+CUDNN = Check.of(_cudnn, check_cudnn)

@@ -238,13 +238,13 @@ def check_image_fits(ctx):
         detail="never on this host: {}".format(never) if never else None)
 
 
-CHECKS = [
-    Check("docker-runtime-stack", _stack.summary, check_stack),
-    Check("docker-runtime-config", _config.summary, check_config),
-    Check("docker-csv-lines", _lines.summary, check_csv_lines),
-    Check("docker-csv-read", _read.summary, check_csv_read),
-    Check("docker-csv-leftover", _leftover.summary, check_csv_leftover),
-    Check("docker-cdi-spec", _cdi.summary, check_cdi),
-    Check("docker-default-runtime", _daemon.summary, check_daemon),
-    Check("container-l4t-image-fits", _fits.summary, check_image_fits),
-]
+# -- registration (listed in order by checks/__init__.py) --
+
+RUNTIME_STACK = Check.of(_stack, check_stack)
+RUNTIME_CONFIG = Check.of(_config, check_config)
+CSV_LINES = Check.of(_lines, check_csv_lines)
+CSV_READ = Check.of(_read, check_csv_read)
+CSV_LEFTOVER = Check.of(_leftover, check_csv_leftover)
+CDI_SPEC = Check.of(_cdi, check_cdi)
+DEFAULT_RUNTIME = Check.of(_daemon, check_daemon)
+L4T_IMAGE_FITS = Check.of(_fits, check_image_fits)

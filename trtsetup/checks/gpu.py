@@ -4,7 +4,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import install_command, trtsetup_command
 from ..knowledge import max_cuda_for_driver, min_driver_for_cuda
-from .base import make
+from .base import Check, make
 
 _driver = make("nvidia-driver-loaded", "The NVIDIA kernel driver is loaded and answers (x86)")
 _supports = make("nvidia-driver-supports-torch", "The driver supports the CUDA version torch was built with")
@@ -75,3 +75,9 @@ def check_driver_supports_torch(ctx):
         fix="Upgrade the NVIDIA driver, or reinstall torch for CUDA ≤ {} (`{}` shows the index).".format(
             nv.cuda_driver_version, trtsetup_command("plan", facts.python.executable,
                                                      invoked_as=ctx.options.get("invoked_as"))))
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+DRIVER_LOADED = Check.of(_driver, check_driver_loaded)
+DRIVER_SUPPORTS_TORCH = Check.of(_supports, check_driver_supports_torch)

@@ -1,6 +1,6 @@
 """Is this a machine torch2trt can run on, and do we know its release?"""
 
-from .base import make
+from .base import Check, make
 
 _recognised = make("platform-recognised", "An NVIDIA Jetson with L4T, or a machine with an NVIDIA GPU and driver")
 _l4t = make("jetson-l4t-known", "The L4T release maps to a known JetPack")
@@ -115,3 +115,10 @@ def check_inputs_readable(ctx):
     lines += ["probe {}: {}".format(name, err) for name, err in sorted(errors.items())]
     return _readable.warn("{} input(s) could not be read; facts from them are unknown".format(len(lines)),
                           fix=_PERMISSION_FIX, detail="; ".join(lines))
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+RECOGNISED = Check.of(_recognised, check_platform_recognised)
+L4T_KNOWN = Check.of(_l4t, check_l4t_known)
+INPUTS_READABLE = Check.of(_readable, check_inputs_readable)

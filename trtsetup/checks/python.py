@@ -1,7 +1,7 @@
 """The target interpreter, and where an install would put packages."""
 
 from ..fix_commands import install_command
-from .base import make
+from .base import Check, make
 
 _user_venv = make("py-user-site-visible", "A --user install would be visible to the target Python")
 _t2t = make("t2t-installed", "torch2trt is installed in the target Python")
@@ -40,3 +40,9 @@ def check_torch2trt(ctx):
         return _t2t.warn("torch2trt is not installed in {}".format(py.executable),
                          fix=install_command(py, ctx.options.get("invoked_as")))
     return _t2t.ok("torch2trt {} at {}".format(pkg.version, pkg.location))
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+USER_SITE = Check.of(_user_venv, check_user_site)
+T2T_INSTALLED = Check.of(_t2t, check_torch2trt)

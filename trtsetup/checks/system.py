@@ -1,6 +1,6 @@
 """Memory and disk for building torchvision and torch2trt."""
 
-from .base import make
+from .base import Check, make
 
 _memory = make("sys-memory-for-build", "RAM + swap is enough to compile torchvision/torch2trt")
 _disk = make("sys-disk-for-build", "Free disk where builds and downloads go")
@@ -39,3 +39,9 @@ def check_disk(ctx):
     return _disk.warn(summary + " (builds need about {} GiB)".format(MIN_FREE_DISK_MIB // 1024),
                       fix="Free space (`sudo apt clean`, remove old wheels in ~/.cache/pip) or point "
                           "XDG_CACHE_HOME at a larger disk (an NVMe/SD card).")
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+MEMORY = Check.of(_memory, check_memory)
+DISK = Check.of(_disk, check_disk)

@@ -4,7 +4,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import pip_command, quote
 from ..knowledge import jetpack_components, tensorrt_pip_package, torch2trt_for_tensorrt
-from .base import make
+from .base import Check, make
 
 _headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
 _library = make("trt-library-found", "TensorRT library (libnvinfer.so) found: the lib dir torch2trt links against")
@@ -161,3 +161,11 @@ def check_version_supported(ctx):
         return _supported.ok("TensorRT {} → torch2trt {}".format(version, choice["ref"]), detail=choice.get("note"))
     return _supported.fail("TensorRT {} is not supported by any torch2trt release".format(version),
                            fix=choice.get("note") or "Install TensorRT 10.x (or 8.6) for torch2trt.")
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+HEADERS = Check.of(_headers, check_headers)
+LIBRARY = Check.of(_library, check_library)
+PYTHON_VISIBLE = Check.of(_python, check_python_visible)
+VERSION_SUPPORTED = Check.of(_supported, check_version_supported)

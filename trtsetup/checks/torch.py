@@ -4,7 +4,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..fix_commands import install_command, trtsetup_command
 from ..knowledge import jetpack_components, torchvision_for_torch
-from .base import make
+from .base import Check, make
 
 _imports = make("py-torch-imports", "torch is installed in the target Python and imports")
 _cuda_build = make("py-torch-cuda-build", "torch was built with CUDA (not a CPU-only wheel)")
@@ -156,3 +156,12 @@ def check_torchvision(ctx):
                 vision_version, torch_version, expected),
                 fix="Install torchvision {}: {}".format(expected, _install(ctx)))
     return _vision.ok("torchvision {} with torch {}".format(vision_version, torch_version))
+
+
+# -- registration (listed in order by checks/__init__.py) --
+
+IMPORTS = Check.of(_imports, check_torch_imports)
+CUDA_BUILD = Check.of(_cuda_build, check_torch_cuda_build)
+GPU_VISIBLE = Check.of(_gpu, check_torch_gpu)
+FITS_PLATFORM = Check.of(_fits, check_torch_fits_platform)
+TORCHVISION = Check.of(_vision, check_torchvision)
