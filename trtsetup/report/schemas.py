@@ -14,6 +14,9 @@ SELFTEST = "trtsetup.selftest/1"
 ERROR = "trtsetup.error/1"
 SNAPSHOT = "trtsetup.snapshot/1"
 FLEET_REPORT = "trtsetup.fleet-report/1"
+DOCKER_CSV = "trtsetup.docker-csv/1"
+DOCKER_CSV_PRINT = "trtsetup.docker-csv-print/1"
+DOCKER_IMAGE = "trtsetup.docker-image/1"
 
 # name -> what prints or writes it. Documents on stdout first, then files.
 SCHEMAS = (
@@ -24,6 +27,9 @@ SCHEMAS = (
     (PATCH, "patch --json"),
     (SELFTEST, "selftest --json"),
     (FLEET_REPORT, "fleet report --json"),
+    (DOCKER_CSV, "docker csv --check --json"),
+    (DOCKER_CSV_PRINT, "docker csv --print/--write --json"),
+    (DOCKER_IMAGE, "docker image --json"),
     (ERROR, "any command with --json that could not run"),
     (SNAPSHOT, "snapshot -o FILE (docs/snapshot.md)"),
 )
