@@ -86,8 +86,11 @@ def _load_recipes(recipes_dir):
 
 
 def _emit_json(doc):
+    """The one document of a --json run (cli.main adds an error document only if none went out)."""
     from .report import dumps
-    click.echo(dumps(doc))
+    text = dumps(doc)
+    _emitted.append(doc.get("schema"))
+    click.echo(text)
 
 
 def _err(message):
@@ -470,8 +473,8 @@ def main(argv=None):
 def _main(argv):
     args = list(sys.argv[1:] if argv is None else argv)
     _fix_ascii_stdio()
-    as_json = "--json" in args
-    debug = "--debug" in args
+    outcome = _Outcome(as_json="--json" in args, debug="--debug" in args)
+    _emitted[:] = []
     if not args:
         # No command is a usage error (2), help on stderr: click 8.2+ does this, 8.0 (the last
         # for Python 3.6) printed help and exited 0.
@@ -485,25 +488,79 @@ def _main(argv):
         return EXIT_OK if code is None else int(code)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except BrokenPipeError:
+        return _stdout_closed()
     except click.exceptions.ClickException as exc:
-        exc.show()
-        return EXIT_CANNOT_RUN
+        return outcome.click_error(exc)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        _err("interrupted")
-        return EXIT_CANNOT_RUN
+        return outcome.fail("interrupted", "Run the same command again.",
+                            EXIT_CANNOT_RUN, "interrupted")
     except TrtsetupError as exc:
-        if as_json:
-            from .report import error_document
-            _emit_json(error_document(exc.message, exc.fix, exc.exit_code, getattr(exc, "log_path", None)))
-        _err("error: {}".format(exc.message))
-        if exc.fix:
-            _err("fix: {}".format(exc.fix))
-        if getattr(exc, "log_path", None):
-            _err("log: {}".format(exc.log_path))
-        return exc.exit_code
+        return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
     except Exception as exc:  # a bug: one line, and the traceback on request
-        if debug:
+        if outcome.debug:
             traceback.print_exc()
-        else:
-            _err("internal error: {}: {} (run with --debug for the traceback)".format(type(exc).__name__, exc))
+        return outcome.fail("internal error: {}: {}".format(type(exc).__name__, exc),
+                            "Run again with --debug for the traceback, and report it with "
+                            "`trtsetup snapshot -o snap.json` attached.", EXIT_CANNOT_RUN, "internal",
+                            quiet=outcome.debug, hint=" (run with --debug for the traceback)")
+
+
+_emitted = []  # type: list  # the documents printed on stdout in this run (at most one)
+
+
+class _Outcome(object):
+    """How a run that could not finish is reported: text on stderr, and with --json exactly
+    one ``trtsetup.error/1`` document on stdout (unless the command's own already went out)."""
+
+    def __init__(self, as_json, debug):
+        self.as_json = as_json
+        self.debug = debug
+
+    def fail(self, message, fix, exit_code, kind, log_path=None, quiet=False, hint=""):
+        try:
+            if self.as_json and not _emitted:
+                from .report import error_document
+                _emit_json(error_document(message, fix, exit_code, log_path, kind))
+            if kind == "interrupted":
+                _err("interrupted")
+            elif kind == "internal":
+                if not quiet:
+                    _err(message + hint)
+            else:
+                _err("error: {}".format(message))
+                if fix:
+                    _err("fix: {}".format(fix))
+                if log_path:
+                    _err("log: {}".format(log_path))
+        except BrokenPipeError:
+            return _stdout_closed()
+        return exit_code
+
+    def click_error(self, exc):
+        # click's own words on stderr (Usage: ... Error: ...), as without --json.
+        try:
+            exc.show()
+        except BrokenPipeError:
+            return _stdout_closed()
+        command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "trtsetup"
+        if self.as_json and not _emitted:
+            from .report import error_document
+            try:
+                _emit_json(error_document(exc.format_message(), "Run `{} --help` for the options.".format(command),
+                                          EXIT_CANNOT_RUN, None, "usage"))
+            except BrokenPipeError:
+                return _stdout_closed()
         return EXIT_CANNOT_RUN
+
+
+def _stdout_closed():
+    """The reader of our stdout went away (``| head -1``): stop quietly. Pointing stdout at
+    /dev/null keeps the interpreter's last flush from raising again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        pass
+    return EXIT_OK
