@@ -114,15 +114,17 @@ def test_credentials_in_values_are_redacted_whatever_the_name(tmp_path):
     assert doc["env"]["PATH"] == os.environ["PATH"]
 
 
-def test_only_the_dpkg_stanzas_the_probes_read_are_kept(tmp_path):
+def test_only_the_dpkg_stanzas_a_diagnosis_uses_are_kept(tmp_path):
     tree = SystemTree(tmp_path / "root")
     jetson_trees.nano_jp44(tree)
     tree.dpkg({"libreoffice-core": "1:7.0", "firefox": "120.0", "python3.6-minimal": "3.6.9-1~18.04",
-               "libc6": "2.27-3ubuntu1"})
+               "libc6": "2.27-3ubuntu1", "nvidia-container-toolkit": "1.16.2-1",
+               "nvidia-container-csv-cudnn": "8.0.0.180-1+cuda10.2", "libcudnn8": "8.0.0.180-1+cuda10.2"})
     data = open(tree.path("/var/lib/dpkg/status"), "rb").read()
     kept = trim_dpkg_status(data).decode()
     assert "libreoffice" not in kept and "firefox" not in kept
-    for name in ("nvidia-l4t-core", "python3.6-minimal", "libc6"):
+    for name in ("nvidia-l4t-core", "python3.6-minimal", "libc6", "nvidia-container-toolkit",
+                 "nvidia-container-csv-cudnn", "libcudnn8"):
         assert "Package: " + name in kept
     assert len(kept) < len(data)
 

@@ -7,11 +7,19 @@ from typing import Any, NamedTuple
 
 from .. import __version__
 from ..host import RecordingHost
-from ..probes import container_runtime, jetson, system, tensorrt
+from ..probes import container_runtime
+from ..probes.dpkg import DPKG_STATUS
 from ..probes.gather import gather_facts
 
-DPKG_STATUS = "/var/lib/dpkg/status"
-_PYTHON_DEB = re.compile(r"^python\d\.\d+(-minimal)?$")
+# The dpkg packages a diagnosis can use: NVIDIA's stack (L4T, JetPack, driver, CUDA, cuDNN,
+# TensorRT, the container toolkit and its CSV packages: probes and `docker image` look them
+# up, some by recipe patterns), an interpreter's pythonX.Y[-minimal], and the base packages
+# whose Architecture names the CPU. Wide on purpose, so a probe that starts reading another
+# NVIDIA package still finds it; a test replays a trimmed capture against the whole one.
+_DPKG_KEPT = re.compile(
+    r"^(.*(nvidia|cuda|cudnn|nvinfer|tensorrt|nvonnx|nvparsers|cublas|cufft|curand|cusolver"
+    r"|cusparse|nccl|nvjitlink|nvrtc|nvtx).*|libnv.*|libnpp.*|graphsurgeon.*|uff-converter.*"
+    r"|python\d\.\d+(-minimal)?|libc6|dpkg|base-files|coreutils|bash)$")
 
 
 class SnapshotResult(NamedTuple):
@@ -28,26 +36,20 @@ class SnapshotResult(NamedTuple):
         return len(self.doc["commands"])
 
 
-def dpkg_package_is_read(name):
+def dpkg_package_is_kept(name):
     # type: (str) -> bool
-    """Whether a probe looks this dpkg package up: Jetson's ``nvidia-l4t-core`` and JetPack
-    meta-packages, TensorRT's packages, ``pythonX.Y(-minimal)`` for a captured tree's Python,
-    the base packages whose Architecture gives the CPU, and the NVIDIA container stack's. A test replays a trimmed capture
-    against the whole one, so a probe that starts reading another package is noticed."""
-    return (name == "nvidia-l4t-core" or name in jetson.JETPACK_PACKAGES
-            or name in system._BASE_PACKAGES or bool(tensorrt._TRT_PACKAGE_RE.match(name))
-            or bool(_PYTHON_DEB.match(name)) or container_runtime.package_is_read(name))
+    return bool(_DPKG_KEPT.match(name)) or container_runtime.package_is_read(name)
 
 
 def trim_dpkg_status(data):
     # type: (bytes) -> bytes
-    """Only the stanzas of the packages the probes read, verbatim (a desktop's status file
+    """Only the stanzas of the packages a diagnosis uses, verbatim (a desktop's status file
     is most of a snapshot otherwise, and lists every package of the machine)."""
     text = data.decode("utf-8", "replace").replace("\r\n", "\n")
     kept = []
     for stanza in re.split(r"\n[ \t]*\n", text):
         match = re.search(r"^Package:[ \t]*(\S+)", stanza, re.M)
-        if match and dpkg_package_is_read(match.group(1)):
+        if match and dpkg_package_is_kept(match.group(1)):
             kept.append(stanza.strip("\n"))
     return ("\n\n".join(kept) + "\n\n").encode("utf-8") if kept else b""
 
