@@ -3,19 +3,13 @@
 Exit codes (the contract scripts and Ansible rely on; see README):
 0 healthy/converged (warnings allowed), 1 a check or an action failed, 2 could not run.
 With ``--json`` exactly one JSON document goes to stdout; everything else goes to stderr.
+Errors become exit codes and error documents in one place, ``entry.run``.
 """
-
-import io
-import os
-import signal
-import sys
-import threading
-import traceback
 
 import click
 
-from . import __version__
-from .errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK, InputError, TrtsetupError, UsageError
+from . import __version__, entry
+from .errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
 
 # -- shared options ------------------------------------------------------------------------------
 
@@ -27,15 +21,8 @@ def _host_options(func):
     return func
 
 
-def _absolute_python(ctx, param, value):
-    """A relative --python is relative to where the user is, not to where trtsetup runs it."""
-    if value and os.sep in value and not os.path.isabs(value):
-        return os.path.abspath(value)
-    return value
-
-
 def _python_option(func):
-    return click.option("--python", "python", metavar="PATH", callback=_absolute_python,
+    return click.option("--python", "python", metavar="PATH",
                         help="The target interpreter (default: python3 on PATH).")(func)
 
 
@@ -49,35 +36,15 @@ def _json_option(func):
                         help="Print one JSON document on stdout (logs go to stderr).")(func)
 
 
-def _make_host(root, snapshot_file, python=None):
+def _make_host(root, snapshot_file):
     from .host import LiveHost, RootHost, SnapshotHost
     if root and snapshot_file:
         raise UsageError("--root and --snapshot exclude each other", fix="Give one of them.")
-    if snapshot_file and python:
-        raise UsageError("--python cannot be used with --snapshot: the snapshot holds the answers of "
-                         "the interpreter it was taken with",
-                         fix="Drop --python. For another interpreter of that machine, take a snapshot "
-                             "there with `trtsetup snapshot --python PATH -o FILE`.")
     if root:
-        host = RootHost(root)
-        _refuse_empty_tree(root)
-        return host
+        return RootHost(root)
     if snapshot_file:
         return SnapshotHost(snapshot_file)
     return LiveHost()
-
-
-SYSTEM_ROOT_DIRS = ("etc", "usr", "proc", "var", "sys")
-
-
-def _refuse_empty_tree(root):
-    """Judging an empty directory would print every host fix and "all inputs read"."""
-    if not any(os.path.isdir(os.path.join(root, top)) for top in SYSTEM_ROOT_DIRS):
-        raise InputError(
-            "--root {}: the tree looks empty, it is not the / of a system (none of {})".format(
-                root, ", ".join(d + "/" for d in SYSTEM_ROOT_DIRS)),
-            fix="Point --root at a copy of the system's / (etc/, usr/, var/lib/dpkg/, proc/device-tree/ "
-                "or proc/driver/nvidia/), or run `trtsetup snapshot -o FILE` there and use --snapshot FILE.")
 
 
 def _load_recipes(recipes_dir):
@@ -85,16 +52,8 @@ def _load_recipes(recipes_dir):
     return load_recipes(explicit=recipes_dir)
 
 
-def _emit_json(doc):
-    """The one document of a --json run (cli.main adds an error document only if none went out)."""
-    from .report import dumps
-    text = dumps(doc)
-    _emitted.append(doc.get("schema"))
-    click.echo(text)
-
-
-def _err(message):
-    click.echo(message, err=True)
+_emit_json = entry.emit_json
+_err = entry.err
 
 
 def _write_output(path, data, what, mode=0o600):
@@ -152,7 +111,7 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
         return EXIT_OK
     if only:
         doctor_cmd.validate_check_ids(only)
-    host = _make_host(root, snapshot_file, python)
+    host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
     from .probe_cache import ProbeCache, default_cache_dir
     # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
@@ -224,7 +183,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     """Show what `install` would do on this machine (or a captured one) and why."""
     from .commands import plan as plan_cmd
     from .probes.gather import gather_facts
-    host = _make_host(root, snapshot_file, python)
+    host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
     result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
@@ -389,7 +348,7 @@ def docker_csv(files, check_only, print_files, write, root, recipes_dir, as_json
     recipes = _load_recipes(recipes_dir)
     if print_files or write:
         results = docker_cmd.csv_print(host, recipes, list(files) or None)
-        written = docker_cmd.csv_write(host, recipes, results, root or "/") if write else None
+        written = docker_cmd.csv_write(results, root or "/") if write else None
         if as_json:
             _emit_json(render.csv_print_json(results, written))
         elif write:
@@ -424,143 +383,6 @@ def docker_image(root, snapshot_file, recipes_dir, as_json):
     return EXIT_OK if advice.images else EXIT_FAILED
 
 
-# -- entry point ----------------------------------------------------------------------------------
-
-def _fix_ascii_stdio():
-    """Under an ASCII locale (LANG unset in a container), never die on a non-ASCII character.
-
-    Python 3.7+ coerces the C locale to UTF-8; 3.6 does not. Replace what cannot be encoded.
-    """
-    for name in ("stdout", "stderr"):
-        stream = getattr(sys, name)
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding in ("ascii", "ansix3.41968", "646", "usascii") and hasattr(stream, "buffer"):
-            setattr(sys, name, io.TextIOWrapper(stream.buffer, encoding="ascii", errors="replace",
-                                                line_buffering=True))
-
-
-def _on_interrupt(signum, frame):
-    """SIGINT/SIGTERM: stop every child's process group now (children run in groups of their
-    own, so the terminal's Ctrl-C no longer reaches them), then unwind as KeyboardInterrupt."""
-    from .host import kill_running_children
-    kill_running_children()
-    raise KeyboardInterrupt()
-
-
-def _install_interrupt_handlers():
-    previous = {}
-    if threading.current_thread() is not threading.main_thread():
-        return previous
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            previous[signum] = signal.signal(signum, _on_interrupt)
-        except (OSError, ValueError):
-            pass
-    return previous
-
-
 def main(argv=None):
     """Run the CLI and return the exit code (the console script passes it to sys.exit)."""
-    previous = _install_interrupt_handlers()
-    try:
-        return _main(argv)
-    finally:
-        for signum, handler in previous.items():
-            if handler is not None:
-                signal.signal(signum, handler)
-
-
-def _main(argv):
-    args = list(sys.argv[1:] if argv is None else argv)
-    _fix_ascii_stdio()
-    outcome = _Outcome(as_json="--json" in args, debug="--debug" in args)
-    _emitted[:] = []
-    if not args:
-        # No command is a usage error (2), help on stderr: click 8.2+ does this, 8.0 (the last
-        # for Python 3.6) printed help and exited 0.
-        _err(cli.get_help(click.Context(cli, info_name="trtsetup")))
-        return EXIT_CANNOT_RUN
-    try:
-        # make_context + invoke rather than cli.main(): click 8.0's main() aborts on 3.6 under
-        # an ASCII locale before any of our code runs, and we map exceptions ourselves.
-        with cli.make_context("trtsetup", args) as ctx:
-            code = cli.invoke(ctx)
-        return EXIT_OK if code is None else int(code)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except BrokenPipeError:
-        return _stdout_closed()
-    except click.exceptions.ClickException as exc:
-        return outcome.click_error(exc)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        return outcome.fail("interrupted", "Run the same command again.",
-                            EXIT_CANNOT_RUN, "interrupted")
-    except TrtsetupError as exc:
-        return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
-    except Exception as exc:  # a bug: one line, and the traceback on request
-        if outcome.debug:
-            traceback.print_exc()
-        return outcome.fail("internal error: {}: {}".format(type(exc).__name__, exc),
-                            "Run again with --debug for the traceback, and report it with "
-                            "`trtsetup snapshot -o snap.json` attached.", EXIT_CANNOT_RUN, "internal",
-                            quiet=outcome.debug, hint=" (run with --debug for the traceback)")
-
-
-_emitted = []  # type: list  # the documents printed on stdout in this run (at most one)
-
-
-class _Outcome(object):
-    """How a run that could not finish is reported: text on stderr, and with --json exactly
-    one ``trtsetup.error/1`` document on stdout (unless the command's own already went out)."""
-
-    def __init__(self, as_json, debug):
-        self.as_json = as_json
-        self.debug = debug
-
-    def fail(self, message, fix, exit_code, kind, log_path=None, quiet=False, hint=""):
-        try:
-            if self.as_json and not _emitted:
-                from .report import error_document
-                _emit_json(error_document(message, fix, exit_code, log_path, kind))
-            if kind == "interrupted":
-                _err("interrupted")
-            elif kind == "internal":
-                if not quiet:
-                    _err(message + hint)
-            else:
-                _err("error: {}".format(message))
-                if fix:
-                    _err("fix: {}".format(fix))
-                if log_path:
-                    _err("log: {}".format(log_path))
-        except BrokenPipeError:
-            return _stdout_closed()
-        return exit_code
-
-    def click_error(self, exc):
-        # click's own words on stderr (Usage: ... Error: ...), as without --json.
-        try:
-            exc.show()
-        except BrokenPipeError:
-            return _stdout_closed()
-        command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "trtsetup"
-        if self.as_json and not _emitted:
-            from .report import error_document
-            try:
-                _emit_json(error_document(exc.format_message(), "Run `{} --help` for the options.".format(command),
-                                          EXIT_CANNOT_RUN, None, "usage"))
-            except BrokenPipeError:
-                return _stdout_closed()
-        return EXIT_CANNOT_RUN
-
-
-def _stdout_closed():
-    """The reader of our stdout went away (``| head -1``): stop quietly. Pointing stdout at
-    /dev/null keeps the interpreter's last flush from raising again at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
-        pass
-    return EXIT_OK
+    return entry.run(cli, argv)
