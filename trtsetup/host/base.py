@@ -68,6 +68,20 @@ def lstat_kind_of(local_path):
     return None
 
 
+def read_file(real_path, path, problems):
+    # type: (str, str, List[ReadProblem]) -> Optional[bytes]
+    """The bytes at ``real_path`` (``path`` as the host names it), None when it is missing;
+    a file that exists but cannot be read is noted in ``problems`` and reads as None."""
+    try:
+        with open(real_path, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        problems.append(ReadProblem(path, exc.strerror or str(exc)))
+        return None
+
+
 class Host(object):
     """Read files, list directories, find programs and run argv lists with timeouts."""
 

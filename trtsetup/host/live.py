@@ -3,7 +3,7 @@
 import glob as _glob
 import os
 
-from .base import DEFAULT_TIMEOUT, Host, ReadProblem, lstat_kind_of
+from .base import DEFAULT_TIMEOUT, Host, lstat_kind_of, read_file
 from .process import run_process
 
 
@@ -14,14 +14,7 @@ class LiveHost(Host):
     description = "this machine"
 
     def read_bytes(self, path):
-        try:
-            with open(path, "rb") as handle:
-                return handle.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError as exc:
-            self.problems.append(ReadProblem(path, exc.strerror or str(exc)))
-            return None
+        return read_file(path, path, self.problems)
 
     def exists(self, path):
         return os.path.lexists(path)

@@ -7,7 +7,7 @@ import posixpath
 from typing import Dict, List
 
 from ..errors import InputError
-from .base import Host, ReadProblem, lstat_kind_of
+from .base import Host, lstat_kind_of, read_file
 
 
 class RootHost(Host):
@@ -54,15 +54,7 @@ class RootHost(Host):
         return os.path.join(self.root, *resolved)
 
     def read_bytes(self, path):
-        real = self._under(path)
-        try:
-            with open(real, "rb") as handle:
-                return handle.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        except OSError as exc:
-            self.problems.append(ReadProblem(path, exc.strerror or str(exc)))
-            return None
+        return read_file(self._under(path), path, self.problems)
 
     def exists(self, path):
         return os.path.lexists(self._under(path))

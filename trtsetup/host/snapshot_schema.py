@@ -42,14 +42,8 @@ def snapshot_problems(doc):
     problems = []  # type: List[str]
 
     def mapping(key, check_value, expected):
-        if key not in doc:
-            problems.append("{}: missing".format(key))
-            return
-        value = doc[key]
-        if not isinstance(value, dict):
-            problems.append("{}: {}, expected an object".format(key, _kind(value)))
-            return
-        for name in sorted(value):
+        value = _field(doc, key, dict, "an object", problems)
+        for name in sorted(value or ()):
             if not check_value(value[name]):
                 problems.append("{}[{!r}]: {}, expected {}".format(key, name, _kind(value[name]), expected))
 
@@ -67,26 +61,25 @@ def snapshot_problems(doc):
             mapping(key, lambda v: v is None or isinstance(v, str), "a string or null")
     mapping("env", lambda v: isinstance(v, str), "a string")
     _check_commands(doc, problems)
-    problems_field = doc.get("problems")
-    if "problems" not in doc:
-        problems.append("problems: missing")
-    elif not isinstance(problems_field, list):
-        problems.append("problems: {}, expected a list".format(_kind(problems_field)))
-    else:
-        for index, item in enumerate(problems_field):
-            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
-                problems.append("problems[{}]: expected [path, error]".format(index))
+    for index, item in enumerate(_field(doc, "problems", list, "a list", problems) or ()):
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(v, str) for v in item)):
+            problems.append("problems[{}]: expected [path, error]".format(index))
     return problems
 
 
+def _field(doc, key, kind, expected, problems):
+    """``doc[key]`` when it is a ``kind``; else None, with the problem noted."""
+    if key not in doc:
+        problems.append("{}: missing".format(key))
+        return None
+    if not isinstance(doc[key], kind):
+        problems.append("{}: {}, expected {}".format(key, _kind(doc[key]), expected))
+        return None
+    return doc[key]
+
+
 def _check_files(doc, problems):
-    if "files" not in doc:
-        problems.append("files: missing")
-        return
-    files = doc["files"]
-    if not isinstance(files, dict):
-        problems.append("files: {}, expected an object of path -> entry".format(_kind(files)))
-        return
+    files = _field(doc, "files", dict, "an object of path -> entry", problems) or {}
     for path in sorted(files):
         item = files[path]
         where = "files[{!r}]".format(path)
@@ -117,14 +110,7 @@ def _is_base64(value):
 
 
 def _check_commands(doc, problems):
-    if "commands" not in doc:
-        problems.append("commands: missing")
-        return
-    commands = doc["commands"]
-    if not isinstance(commands, list):
-        problems.append("commands: {}, expected a list".format(_kind(commands)))
-        return
-    for index, item in enumerate(commands):
+    for index, item in enumerate(_field(doc, "commands", list, "a list", problems) or ()):
         where = "commands[{}]".format(index)
         if not isinstance(item, dict):
             problems.append("{}: {}, expected an object".format(where, _kind(item)))
