@@ -4,10 +4,8 @@
 ``sys.path``.
 """
 
-import io
 import posixpath
 import re
-import zipfile
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..facts import Package
@@ -192,6 +190,8 @@ def _read_egg(host, egg, entry, location):
 def _pkg_info_from_zip(data):
     if not data:
         return None
+    import io
+    import zipfile  # only for zipped eggs; zipfile pulls in pathlib and urllib at import
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return archive.read("EGG-INFO/PKG-INFO").decode("utf-8", "replace")

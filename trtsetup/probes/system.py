@@ -3,7 +3,7 @@
 ``read_system(host, build_dir=None)`` has two paths:
 
 * **this machine** (a plain ``LiveHost``): ``_read_live`` asks the running system —
-  ``platform``, ``psutil``, ``os`` — in one small function, the only place in trtsetup's
+  ``platform``, ``os`` and ``/proc/meminfo`` — in one small function, the only place in trtsetup's
   probes that does;
 * **everything else** (``--root`` tree, snapshot, or the recording host that makes a
   snapshot): files and commands through the host, so a snapshot captures exactly what a
@@ -182,7 +182,11 @@ def _is_plain_live(host):
 
 def _read_live(build_dir):
     # type: (str) -> Dict[str, object]
-    """This machine, asked directly. The one place a probe uses platform/psutil/os."""
+    """This machine, asked directly. The one place a probe uses platform/os.
+
+    Memory comes from ``/proc/meminfo`` and free disk from ``statvfs``: that is all psutil
+    would read, and importing psutil costs more than the whole ``--fast`` doctor may take.
+    """
     import platform
     values = {"arch": platform.machine() or None, "kernel": platform.release() or None,
               "is_root": os.geteuid() == 0, "disk_path": build_dir}  # type: Dict[str, object]
@@ -191,19 +195,20 @@ def _read_live(build_dir):
     except (AttributeError, OSError):
         values["cpu_count"] = os.cpu_count()
     try:
-        import psutil
-    except ImportError:  # a broken install: leave memory and disk unknown
-        return values
-    memory = psutil.virtual_memory()
-    values["ram_mib"] = int(memory.total // MIB)
-    values["ram_available_mib"] = int(memory.available // MIB)
-    values["swap_mib"] = int(psutil.swap_memory().total // MIB)
+        with open("/proc/meminfo", "r") as handle:
+            memory = parse_meminfo(handle.read()) or {}
+    except OSError:
+        memory = {}
+    values["ram_mib"] = memory.get("ram_mib")
+    values["ram_available_mib"] = memory.get("available_mib")
+    values["swap_mib"] = memory.get("swap_mib")
     path = build_dir
     while path and not os.path.exists(path) and os.path.dirname(path) != path:
         path = os.path.dirname(path)
     try:
-        values["disk_free_mib"] = int(psutil.disk_usage(path).free // MIB)
-    except OSError:
+        stat = os.statvfs(path)
+        values["disk_free_mib"] = int(stat.f_bavail * stat.f_frsize // MIB)
+    except (OSError, TypeError, ValueError):
         values["disk_free_mib"] = None
     return values
 
