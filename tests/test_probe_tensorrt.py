@@ -221,3 +221,28 @@ def test_read_tensorrt_python_timeout_and_root_host(tmp_path):
 def test_read_tensorrt_python_live(tmp_path):
     info = tensorrt.read_tensorrt_python(LiveHost(), sys.executable, timeout=60)
     assert info.checked is True and info.importable in (True, False)
+
+
+def test_version_header_without_nvinfer_h_gives_the_version_and_marks_the_headers_incomplete(tmp_path):
+    # A half-removed libnvinfer-dev: NvInferVersion.h (libnvinfer-headers-dev) stayed behind.
+    tree = trees.x86(SystemTree(tmp_path), trt="10.3.0.26", cuda="12.6")
+    tree.remove("/usr/include/x86_64-linux-gnu/NvInfer.h")
+    trt = tensorrt.read_tensorrt(RootHost(tree.root), "x86_64")
+    assert trt.include_dir is None and trt.lib_dir == "/usr/lib/x86_64-linux-gnu"
+    assert (trt.version, trt.version_source, trt.header_version) == ("10.3.0.26", "header", "10.3.0.26")
+    assert trt.incomplete_include_dir == "/usr/include/x86_64-linux-gnu"
+
+
+def test_doctor_fails_incomplete_headers_with_a_reinstall_fix(tmp_path):
+    from tests.helpers import run_cli
+    tree = trees.x86(SystemTree(tmp_path), trt="10.3.0.26", cuda="12.6")
+    tree.remove("/usr/include/x86_64-linux-gnu/NvInfer.h")
+    result = run_cli(["doctor", "--json", "--root", tree.root])
+    doc = result.json()
+    assert result.exit_code == 1
+    assert doc["platform"]["tensorrt"]["version"] == "10.3.0.26"
+    check = next(c for c in doc["checks"] if c["id"] == "trt-headers-complete")
+    assert check["status"] == "fail" and "NvInferVersion.h" in check["summary"]
+    assert check["fix"].startswith("sudo apt install --reinstall libnvinfer-dev libnvinfer-headers-dev")
+    healthy = run_cli(["doctor", "--json", "--root", trees.x86(SystemTree(tmp_path / "ok")).root]).json()
+    assert next(c for c in healthy["checks"] if c["id"] == "trt-headers-complete")["status"] == "ok"

@@ -190,6 +190,7 @@ class Tensorrt:
     lib_version: Optional[str] = None          # from libnvinfer.so.X.Y.Z file names
     root: Optional[str] = None                 # tarball root (TRT_ROOT, /opt/TensorRT-*)
     others: Tuple[str, ...] = ()               # other installs seen: "<layout> <dir> <version>"
+    incomplete_include_dir: Optional[str] = None  # holds NvInferVersion.h but no NvInfer.h (a half-removed -dev)
     python: TensorrtPython = field(default_factory=TensorrtPython)
 
 

@@ -28,6 +28,7 @@ CHECKS = [
     cuda.TOOLKIT,
     cuda.CUDNN,
     tensorrt.HEADERS,
+    tensorrt.HEADERS_COMPLETE,
     tensorrt.LIBRARY,
     tensorrt.PYTHON_VISIBLE,
     tensorrt.VERSION_SUPPORTED,

@@ -7,6 +7,7 @@ from ..knowledge import jetpack_components, tensorrt_pip_package, torch2trt_for_
 from .base import Check, make
 
 _headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
+_complete = make("trt-headers-complete", "TensorRT's include dir holds NvInfer.h, not only NvInferVersion.h")
 _library = make("trt-library-found", "TensorRT library (libnvinfer.so) found: the lib dir torch2trt links against")
 _python = make("trt-python-visible", "The target Python imports tensorrt")
 _supported = make("trt-version-supported", "A torch2trt release supports this TensorRT major")
@@ -38,6 +39,24 @@ def check_headers(ctx):
         detail = ("torch2trt's setup.py hard-codes {}; `trtsetup install` (or `trtsetup patch DIR`) points it "
                   "at {}".format(_SETUP_PY_DEFAULT_INC, trt.include_dir))
     return _headers.ok("TensorRT {} headers in {}".format(trt.version or "(version unknown)", trt.include_dir), detail)
+
+
+def check_headers_complete(ctx):
+    trt = ctx.facts.tensorrt
+    partial = trt.incomplete_include_dir
+    if partial is None:
+        if trt.include_dir:
+            return _complete.ok("NvInfer.h is in {}".format(trt.include_dir))
+        return _complete.skip("no TensorRT include dir found")
+    version = trt.header_version or trt.version
+    if partial.startswith("/usr/include"):
+        names = [n for n in ("libnvinfer-dev", "libnvinfer-headers-dev") if n in trt.packages] or ["libnvinfer-dev"]
+        fix = "sudo apt install --reinstall {}   # puts NvInfer.h and the other headers back".format(" ".join(names))
+    else:
+        fix = "Unpack the TensorRT {} tarball again: its include/ lost NvInfer.h".format(version or "")
+    return _complete.fail(
+        "{} holds NvInferVersion.h (TensorRT {}) but no NvInfer.h: the headers are half removed, "
+        "torch2trt cannot build against them".format(partial, version or "?"), fix=fix)
 
 
 def check_library(ctx):
@@ -166,6 +185,7 @@ def check_version_supported(ctx):
 # -- registration (listed in order by checks/__init__.py) --
 
 HEADERS = Check.of(_headers, check_headers)
+HEADERS_COMPLETE = Check.of(_complete, check_headers_complete)
 LIBRARY = Check.of(_library, check_library)
 PYTHON_VISIBLE = Check.of(_python, check_python_visible)
 VERSION_SUPPORTED = Check.of(_supported, check_version_supported)

@@ -131,6 +131,7 @@ class _Install(object):
         self.lib_dir = lib_dir
         self.root = root
         self.header = None       # type: Optional[str]
+        self.partial_include = None  # type: Optional[str]
         self.header_version = None  # type: Optional[str]
         self.lib_files = ()      # type: Tuple[str, ...]
 
@@ -159,21 +160,26 @@ def _lib_files(host, directory):
 
 def _probe(host, install):
     # type: (object, _Install) -> Optional[_Install]
-    """Fill in what is really there; None when neither headers nor libraries are."""
-    if install.include_dir and host.exists(posixpath.join(install.include_dir, "NvInfer.h")):
+    """Fill in what is really there; None when neither headers nor libraries are.
+
+    An include dir with ``NvInferVersion.h`` but no ``NvInfer.h`` (a half-removed ``-dev``
+    package) gives the version and is kept as ``partial_include``, not as headers."""
+    has_main = bool(install.include_dir) and host.exists(posixpath.join(install.include_dir, "NvInfer.h"))
+    if install.include_dir:
         for name in ("NvInferVersion.h", "NvInfer.h"):
             path = posixpath.join(install.include_dir, name)
             version = parse_nvinfer_version_h(host.read_text(path) or "")
             if version:
                 install.header, install.header_version = path, version
                 break
-    else:
-        install.include_dir = None
+        if not has_main:
+            install.partial_include = install.include_dir if install.header else None
+            install.include_dir = None
     if install.lib_dir:
         install.lib_files = _lib_files(host, install.lib_dir)
         if not install.lib_files:
             install.lib_dir = None
-    if not install.include_dir and not install.lib_dir:
+    if not install.include_dir and not install.lib_dir and not install.partial_include:
         return None
     return install
 
@@ -236,7 +242,8 @@ def read_tensorrt(host, arch, python_site_dirs=()):
     packages = parse_tensorrt_dpkg_status(host.read_text(DPKG_STATUS) or "")
     chosen = (next((i for i in installs if i.include_dir and i.lib_dir), None)
               or next((i for i in installs if i.lib_dir), None)
-              or next((i for i in installs if i.include_dir), None))
+              or next((i for i in installs if i.include_dir), None)
+              or next((i for i in installs if i.partial_include), None))
     others = tuple(i.describe() for i in installs if i is not chosen)
     if chosen is None:
         version = tensorrt_version_from_packages(packages)
@@ -267,6 +274,7 @@ def read_tensorrt(host, arch, python_site_dirs=()):
         lib_version=lib_version,
         root=chosen.root if chosen.layout != "deb" else None,
         others=others,
+        incomplete_include_dir=chosen.partial_include,
     )
 
 
