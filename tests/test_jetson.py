@@ -370,3 +370,51 @@ def test_doctor_json_reports_the_jetson(tmp_path, preset, jetpack):
         assert statuses["jetson-l4t-known"] == "ok"
     else:
         assert statuses["jetson-l4t-known"] != "ok"
+
+
+# -- one piece of evidence is enough (real pasted outputs, issue 10 item 5) ---------------------
+
+@pytest.mark.parametrize("model,module,soc,arch", [
+    ("NVIDIA Jetson Nano Developer Kit", "Jetson Nano (4GB, developer kit)", "tegra210", "5.3"),
+    ("NVIDIA Orin NX Developer Kit", "Jetson Orin NX (16GB p3767-0000 or 8GB p3767-0001)", "tegra234", "8.7"),
+])
+def test_device_tree_model_alone_gives_module_soc_and_arch(tmp_path, recipes, model, module, soc, arch):
+    info, _ = _read(trees.model_only(SystemTree(tmp_path), model), recipes)
+    assert info is not None and info.is_jetson is True
+    assert (info.module, info.soc, info.cuda_arch) == (module, soc, arch)
+    assert info.l4t is None and "no L4T release found" in _notes(info)
+
+
+def test_doctor_on_a_model_only_tree(tmp_path):
+    tree = trees.model_only(SystemTree(tmp_path), "NVIDIA Orin NX Developer Kit")
+    doc = run_cli(["doctor", "--json", "--root", tree.root]).json()
+    jetson = doc["platform"]["jetson"]
+    assert (jetson["soc"], jetson["cuda_arch"]) == ("tegra234", "8.7")
+    assert jetson["module"].startswith("Jetson Orin NX")
+
+
+def test_plugin_manager_ids_give_module_sku_and_carrier(tmp_path, recipes):
+    info, _ = _read(trees.plugin_manager_ids(SystemTree(tmp_path)), recipes)
+    assert (info.part_number, info.module, info.carrier) == ("p3448-0002", "Jetson Nano (16GB eMMC)", "p3449-0000")
+    assert (info.soc, info.cuda_arch) == ("tegra210", "5.3")
+
+
+def test_plugin_manager_ids_alone_are_jetson_evidence(tmp_path, recipes):
+    info, _ = _read(trees.plugin_manager_ids(SystemTree(tmp_path), ids=("3448-0000-400",), compatible=()), recipes)
+    assert (info.part_number, info.module, info.soc) == ("p3448-0000", "Jetson Nano (4GB, developer kit)", "tegra210")
+
+
+def test_driver_version_file_alone_gives_l4t_and_jetpack(tmp_path, recipes):
+    info, _ = _read(trees.driver_version_only(SystemTree(tmp_path)), recipes)
+    assert info is not None and info.is_jetson is True
+    assert (info.l4t, info.l4t_source, info.jetpack) == ("35.3.1", "nvidia-driver", "5.1.1")
+
+
+def test_doctor_on_a_tree_with_only_the_driver_version_file(tmp_path):
+    tree = trees.driver_version_only(SystemTree(tmp_path))
+    doc = run_cli(["doctor", "--json", "--root", tree.root]).json()
+    platform = doc["platform"]
+    assert (platform["jetson"]["l4t"], platform["jetson"]["jetpack"]) == ("35.3.1", "5.1.1")
+    assert platform["nvidia"]["driver_version"] is None and platform["nvidia"]["kernel_module"] == "tegra"
+    status = {c["id"]: c["status"] for c in doc["checks"]}
+    assert status["jetson-l4t-known"] == "ok"

@@ -84,7 +84,7 @@ class JetsonInfo:
     """
 
     l4t: Optional[str] = None
-    l4t_source: Optional[str] = None            # "nv_tegra_release" | "dpkg" | "env"
+    l4t_source: Optional[str] = None            # "nv_tegra_release" | "dpkg" | "env" | "nvidia-driver"
     release_l4t: Optional[str] = None           # as /etc/nv_tegra_release says
     dpkg_l4t: Optional[str] = None              # as the nvidia-l4t-core package says
     release_board: Optional[str] = None

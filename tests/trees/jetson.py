@@ -362,3 +362,48 @@ PRESETS = {
     "switch_no_l4t": switch_no_l4t,
     "l4t_base_container_jp4": l4t_base_container_jp4,
 }
+
+
+# -- devices that show only one piece of Jetson evidence (real pasted outputs) -------------------
+
+# /proc/driver/nvidia/version on an Orin running L4T 35.3.1 (nix-community/nixGL #139)
+NVRM_L4T_35_3_1 = ("NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  35.3.1  Release Build  "
+                   "(buildbrain@mobile-u64-6289-d7000)  Sun Mar 19 08:09:33 PDT 2023\n"
+                   "GCC version:  gcc version 9.3.0 (Buildroot 2020.08) \n")
+
+
+def _bare_aarch64(tree):
+    """An aarch64 Ubuntu 20.04 with none of the L4T files (a custom or stripped image)."""
+    tree.write("/etc/os-release", 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="20.04"\nPRETTY_NAME="Ubuntu 20.04.6 LTS"\n')
+    tree.write("/proc/meminfo", "MemTotal:        7620000 kB\nMemAvailable:    5120000 kB\nSwapTotal:       3810000 kB\n")
+    tree.write("/proc/sys/kernel/arch", "aarch64\n")
+    tree.write("/proc/sys/kernel/osrelease", "5.10.104-tegra\n")
+    tree.write("/usr/bin/python3.8", "")
+    tree.symlink("/usr/bin/python3", "python3.8")
+    return tree
+
+
+def model_only(tree, model):
+    """Only ``/proc/device-tree/model`` says Jetson (no release file, package, compatible)."""
+    _bare_aarch64(tree)
+    tree.write("/proc/device-tree/model", model.encode() + b"\0")
+    return tree
+
+
+def plugin_manager_ids(tree, ids=("3448-0002-400", "3449-0000-400"), compatible=("nvidia,jetson-nano",)):
+    """A Nano on L4T R32 whose compatible names only the family; the bootloader's plugin-manager
+    ids (``chosen/plugin-manager/ids/<board>-<sku>-<rev>``, one property each) name the module
+    SKU and the carrier. The property values are empty here; only their names matter."""
+    _bare_aarch64(tree)
+    tree.write("/proc/device-tree/compatible", b"\0".join(c.encode() for c in compatible) + b"\0")
+    for board_id in ids:
+        tree.write("/proc/device-tree/chosen/plugin-manager/ids/" + board_id, b"")
+    tree.write("/proc/device-tree/chosen/plugin-manager/ids/name", b"ids\0")
+    return tree
+
+
+def driver_version_only(tree, text=NVRM_L4T_35_3_1):
+    """Only ``/proc/driver/nvidia/version`` says Jetson: it carries the L4T release."""
+    _bare_aarch64(tree)
+    tree.write("/proc/driver/nvidia/version", text)
+    return tree

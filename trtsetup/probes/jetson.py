@@ -10,6 +10,10 @@ Sources, all read as files through the Host (no command runs):
   the package; the file can be stale) and a note says so.
 * ``/proc/device-tree/model`` and ``/proc/device-tree/compatible`` (NUL-separated, most specific
   first), falling back to ``/sys/firmware/devicetree/base/``; ``tegra_chip_id``.
+* ``/proc/device-tree/chosen/plugin-manager/ids/`` — on L4T R32 T210, entries named by the
+  module's and the carrier's board ids (``3448-0000-400``): module and SKU.
+* ``/proc/driver/nvidia/version`` — on a Jetson it carries the L4T release (``NVIDIA UNIX Open
+  Kernel Module for aarch64  35.3.1``); used when neither file nor package says it.
 * ``/etc/apt/sources.list.d/nvidia-l4t-apt-source.list`` — L4T branch and SoC of the apt repo.
 * ``L4T_VERSION`` in the host's environment (jetson-containers convention: images set it, and it
   overrides the files when it is a valid version; a note says so when it disagrees with them).
@@ -30,15 +34,18 @@ from typing import Dict, List, Optional, Tuple
 from ..facts import JetsonInfo
 from ..knowledge import resolve_jetpack
 from .dpkg import DPKG_STATUS, read_installed
+from .gpu import parse_proc_driver_version
 from .jetson_identity import (normalize_l4t, parse_compatible, parse_device_tree_string,
                               parse_jetpack_package_version, parse_l4t_apt_source, parse_l4t_core_version,
-                              parse_nv_tegra_release, parse_tegra_chip_id)
+                              parse_nv_tegra_release, parse_plugin_manager_ids, parse_tegra_chip_id)
 from .jetson_module import identify_module, soc_from_token
 
 RELEASE_FILE = "/etc/nv_tegra_release"
 APT_SOURCE = "/etc/apt/sources.list.d/nvidia-l4t-apt-source.list"
 DEVICE_TREE_DIRS = ("/proc/device-tree", "/sys/firmware/devicetree/base")
 CHIP_ID_FILE = "/sys/module/tegra_fuse/parameters/tegra_chip_id"
+PLUGIN_MANAGER_IDS = "chosen/plugin-manager/ids"
+DRIVER_VERSION_FILE = "/proc/driver/nvidia/version"
 JETPACK_PACKAGES = ("nvidia-jetpack", "nvidia-jetpack-runtime", "nvidia-jetpack-dev")
 
 
@@ -68,6 +75,35 @@ def _first_line(data):
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line[:80]
+
+
+def _read_device_tree_identity(host, notes):
+    """(model, compatible entries, plugin-manager board ids) from the device tree."""
+    model_bytes, _ = _read_device_tree(host, "model")
+    model = parse_device_tree_string(model_bytes) if model_bytes is not None else None
+    if model_bytes is not None and model is None and model_bytes.strip(b"\0 \n"):
+        notes.append("/proc/device-tree/model is not text; ignored")
+    compat_bytes, _ = _read_device_tree(host, "compatible")
+    compatible = parse_compatible(compat_bytes) if compat_bytes is not None else ()
+    if compat_bytes is not None and compat_bytes.strip(b"\0 \n") and not compatible:
+        notes.append("/proc/device-tree/compatible holds no vendor,name entries; ignored")
+    elif compat_bytes is not None and compatible and b"\0" not in compat_bytes.rstrip(b"\0") and len(compatible) > 1:
+        notes.append("/proc/device-tree/compatible had no NUL separators; split before each vendor prefix")
+    board_ids = ()
+    for base in DEVICE_TREE_DIRS:
+        names = host.listdir(base + "/" + PLUGIN_MANAGER_IDS)
+        if names:
+            board_ids = parse_plugin_manager_ids("\n".join(names))
+            break
+    return model, compatible, board_ids
+
+
+def _driver_l4t(host):
+    """The L4T release a Jetson's ``/proc/driver/nvidia/version`` carries, or None."""
+    parsed = parse_proc_driver_version(host.read_text(DRIVER_VERSION_FILE) or "")
+    if parsed is None or parsed.get("kernel_module") != "tegra":
+        return None
+    return normalize_l4t(parsed.get("version"))
 
 
 def read_jetson(host, recipes):
@@ -114,21 +150,16 @@ def read_jetson(host, recipes):
                 notes.append("{} version {!r} is not a JetPack version; ignored".format(name, packages[name]))
             break
 
-    # device tree
-    model_bytes, _ = _read_device_tree(host, "model")
-    model = parse_device_tree_string(model_bytes) if model_bytes is not None else None
-    if model_bytes is not None and model is None and model_bytes.strip(b"\0 \n"):
-        notes.append("/proc/device-tree/model is not text; ignored")
-    compat_bytes, _ = _read_device_tree(host, "compatible")
-    compatible = parse_compatible(compat_bytes) if compat_bytes is not None else ()
-    if compat_bytes is not None and compat_bytes.strip(b"\0 \n") and not compatible:
-        notes.append("/proc/device-tree/compatible holds no vendor,name entries; ignored")
-    elif compat_bytes is not None and compatible and b"\0" not in compat_bytes.rstrip(b"\0") and len(compatible) > 1:
-        notes.append("/proc/device-tree/compatible had no NUL separators; split before each vendor prefix")
+    model, compatible, board_ids = _read_device_tree_identity(host, notes)
     if any(t.startswith("nvidia,tegra") for t in compatible):
         evidence.append("compatible")
     if model and "jetson" in model.lower():
         evidence.append("model")
+    if board_ids:
+        evidence.append("plugin-manager ids")
+    driver_l4t = _driver_l4t(host)
+    if driver_l4t:
+        evidence.append("nvidia driver")
 
     apt = parse_l4t_apt_source(host.read_bytes(APT_SOURCE))
     if apt is not None:
@@ -138,8 +169,8 @@ def read_jetson(host, recipes):
         evidence.append("tegra_chip_id")
 
     modules = (recipes.get("jetson_modules") if recipes is not None else None) or {}
-    identity = identify_module(compatible, model, modules)
-    if identity.is_jetson is False:
+    identity = identify_module(compatible, model, modules, board_ids)
+    if identity.is_jetson is False or identity.module:  # the recipes know this device tree
         evidence.append("module table")
     if not evidence:
         return None
@@ -168,6 +199,10 @@ def read_jetson(host, recipes):
         l4t, source = dpkg_l4t, "dpkg"
     elif release_l4t:
         l4t, source = release_l4t, "nv_tegra_release"
+    elif driver_l4t:
+        l4t, source = driver_l4t, "nvidia-driver"
+        notes.append("L4T {} from {} (no release file, no nvidia-l4t-core package)".format(
+            driver_l4t, DRIVER_VERSION_FILE))
     raw_env = host.env.get("L4T_VERSION")
     env_l4t = normalize_l4t(raw_env) if raw_env else None
     if raw_env and env_l4t is None:

@@ -337,3 +337,40 @@ def normalize_l4t(value):
     if not match:
         return None
     return "{}.{}.{}".format(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+_BOARD_ID = re.compile(r"^(\d{4})-(\d{4})-([0-9A-Za-z]{1,4})$")
+
+
+@dataclass(frozen=True)
+class BoardId:
+    """One plugin-manager board id. Example: ``BoardId(board="3448", sku="0000", rev="400")``;
+    ``part_number`` is ``"p3448-0000"``."""
+
+    board: str
+    sku: str
+    rev: str
+
+    @property
+    def part_number(self):
+        return "p{}-{}".format(self.board, self.sku)
+
+
+def parse_plugin_manager_ids(text):
+    # type: (object) -> Tuple[BoardId, ...]
+    """The entries of ``/proc/device-tree/chosen/plugin-manager/ids/`` (one name a line, as
+    ``ls`` prints them) -> their board ids: ``3448-0000-400`` -> ``BoardId("3448", "0000",
+    "400")``. The bootloader of L4T R32 on T210 (Nano, TX1) names the module and the carrier
+    board there (``3448-0000-400`` and ``3449-0000-400`` on a Nano developer kit). The node's
+    own ``name`` property and anything else not ``<board>-<sku>-<rev>`` shaped are skipped."""
+    text = _text(text)
+    if not text:
+        return ()
+    found = []  # type: List[BoardId]
+    for name in text.split():
+        match = _BOARD_ID.match(name.strip("\0"))
+        if match:
+            board = BoardId(*match.groups())
+            if board not in found:
+                found.append(board)
+    return tuple(found)

@@ -44,10 +44,36 @@ def soc_from_token(token, modules):
     return name, (entry or {}).get("cuda_arch")
 
 
-def identify_module(compatible, model, modules):
-    # type: (Tuple[str, ...], Optional[str], Dict[str, dict]) -> ModuleIdentity
+def _from_board_ids(board_ids, modules):
+    """(module part number, carrier part number) from plugin-manager board ids: the id whose
+    board is a module or family in the recipes is the module, the first other one the carrier."""
+    module = carrier = None
+    for board in board_ids:
+        entry = modules.get(board.part_number) or modules.get("p" + board.board)
+        if isinstance(entry, dict) and entry.get("type") in ("module", "family"):
+            module = module or board.part_number
+        else:
+            carrier = carrier or board.part_number
+    return module, carrier
+
+
+def _model_entry(model, modules):
+    """The ``model_prefix`` entry with the longest prefix of ``model`` (so ``Jetson AGX Orin
+    Industrial`` beats ``Jetson AGX Orin``), or None."""
+    best = None
+    for key, entry in modules.items():
+        if isinstance(entry, dict) and entry.get("type") == "model_prefix" and model.startswith(key):
+            if best is None or len(key) > len(best[0]):
+                best = (key, entry)
+    return best[1] if best else None
+
+
+def identify_module(compatible, model, modules, board_ids=()):
+    # type: (Tuple[str, ...], Optional[str], Dict[str, dict], Tuple) -> ModuleIdentity
     """Part number, carrier, module name, SoC and CUDA arch from the ``compatible`` entries
-    (most specific first) and the ``model`` string, using the ``jetson_modules`` recipes."""
+    (most specific first), the plugin-manager ``board_ids`` (``jetson_identity.BoardId``) and
+    the ``model`` string, using the ``jetson_modules`` recipes. Board ids come from the module's
+    EEPROM, so they name the SKU where ``compatible`` names only the family."""
     modules = modules or {}
     notes = []  # type: List[str]
     part = carrier = None
@@ -74,11 +100,18 @@ def identify_module(compatible, model, modules):
         if match and name == match.group(0):
             part = target = name
             break
+    board_module, board_carrier = _from_board_ids(board_ids, modules)
+    if board_module and (target is None or (modules.get(target) or {}).get("type") != "module"):
+        part = target = board_module
+    carrier = carrier or board_carrier
+    model_name = None
     if target is None and model:
-        for key, entry in modules.items():
-            if isinstance(entry, dict) and entry.get("type") == "model_prefix" and model.startswith(key):
-                target = entry.get("part_number")
-                break
+        by_model = _model_entry(model, modules)
+        if by_model is not None:
+            target = by_model.get("part_number")
+            model_name = by_model.get("name")
+            if target and _PART.match(target):
+                part = target
     entry = modules.get(target) if target else None
     if target and not isinstance(entry, dict):
         family_key = target[:5]
@@ -88,7 +121,7 @@ def identify_module(compatible, model, modules):
             entry = dict(entry, name="{} (unknown SKU {})".format(entry.get("name"), target))
         else:
             notes.append("module {} is not in the recipes (jetson_modules)".format(target))
-    module_name = entry.get("name") if isinstance(entry, dict) else None
+    module_name = model_name or (entry.get("name") if isinstance(entry, dict) else None)
     is_jetson = None
     if isinstance(entry, dict):
         is_jetson = entry.get("jetson", True) is not False

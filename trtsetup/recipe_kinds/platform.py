@@ -144,6 +144,8 @@ def validate_jetson_modules(filename, entries):
                 fail(filename, key, "not a device-tree compatible string like 'nvidia,jetson-nano'")
             if kind == "model_prefix" and not key.strip():
                 fail(filename, key, "empty model prefix")
+            if kind == "model_prefix":
+                require(filename, key, entry, "name", str, optional=True)  # when the model says more than the family
             part = require(filename, key, entry, "part_number", str)
             if not (PART_NUMBER.match(part) or FAMILY.match(part)):
                 fail(filename, "{}.part_number".format(key),
