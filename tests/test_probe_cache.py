@@ -149,3 +149,65 @@ def test_a_truncated_torch_library_is_reported_without_refresh(tmp_path):
     check, torch = _doctor_torch(exe, env)
     assert check["status"] == "fail" and torch["cached_at"] is None
     assert "libtorch_global_deps.so" in check["summary"]
+
+
+# -- torchvision paired from its metadata is not imported -------------------------------------
+
+def _pip_install_torchvision(tmp_path, exe, requires, marker):
+    """torchvision 0.28.0+cpu as pip installs it; importing it appends to ``marker``."""
+    import subprocess
+    import sys
+    from install_fixtures import _write_wheel
+    info = "torchvision-0.28.0+cpu.dist-info"
+    init = ("with open({!r}, 'a') as _f:\n    _f.write('import\\n')\n"
+            "raise RuntimeError('operator torchvision::nms does not exist')\n").format(marker)
+    wheel = _write_wheel(str(tmp_path / "wheels"), "torchvision-0.28.0+cpu-py3-none-any.whl", info, {
+        "torchvision/__init__.py": init.encode("utf-8"),
+        "torchvision/_C.so": b"\x7fELF" + b"\0" * 60,
+        info + "/METADATA": ("Metadata-Version: 2.1\nName: torchvision\nVersion: 0.28.0+cpu\n"
+                             "Requires-Dist: numpy\nRequires-Dist: {}\n"
+                             "Requires-Dist: pillow (!=8.3.*,>=5.3.0)\n").format(requires).encode("utf-8"),
+        info + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: trtsetup-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    })
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "--no-compile",
+                    "--disable-pip-version-check", "--target", _pip_site(exe), wheel],
+                   check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _pip_site(exe):
+    import glob
+    return glob.glob(os.path.join(os.path.dirname(os.path.dirname(exe)), "lib", "python3.*", "site-packages"))[0]
+
+
+def _vision_check(exe, env):
+    doc = run_cli(["doctor", "--json", "--refresh", "--python", exe, "--check", "py-torchvision-matches"],
+                  env=env).json()
+    return doc["checks"][0], doc["platform"]["python"]["torch"]
+
+
+def test_torchvision_pinned_to_this_torch_is_not_imported(tmp_path):
+    exe, _ = _pip_installed_torch(tmp_path)
+    marker = str(tmp_path / "vision-imports.txt")
+    _pip_install_torchvision(tmp_path, exe, "torch (==2.13.0)", marker)
+    check, torch = _vision_check(exe, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert not os.path.exists(marker)          # paired by metadata: no import
+    assert torch["imported"] is True and torch["torchvision_imported"] is None
+    assert check["id"] == "py-torchvision-matches" and "0.28.0+cpu" in check["summary"]
+
+
+def test_torchvision_pinned_to_another_torch_is_imported_and_fails(tmp_path):
+    exe, _ = _pip_installed_torch(tmp_path)
+    marker = str(tmp_path / "vision-imports.txt")
+    _pip_install_torchvision(tmp_path, exe, "torch==2.12.0", marker)
+    check, torch = _vision_check(exe, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert os.path.exists(marker) and torch["torchvision_imported"] is False
+    assert check["status"] == "fail" and "torchvision::nms" in check["summary"]
+
+
+def test_torchvision_with_a_missing_file_is_imported(tmp_path):
+    exe, _ = _pip_installed_torch(tmp_path)
+    marker = str(tmp_path / "vision-imports.txt")
+    _pip_install_torchvision(tmp_path, exe, "torch==2.13.0", marker)
+    os.remove(os.path.join(_pip_site(exe), "torchvision", "_C.so"))
+    _vision_check(exe, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert os.path.exists(marker)

@@ -6,6 +6,7 @@ step. The file is large (600+ KB on a desktop Ubuntu), so ``read_installed`` par
 content once per process, whichever probe asks first.
 """
 
+import re
 import threading
 from typing import Dict, Iterator
 
@@ -45,6 +46,20 @@ def iter_dpkg_stanzas(text):
         yield stanza
 
 
+# Stanzas end at a blank (or whitespace-only) line. Splitting on that and finding the three
+# fields with str.find keeps a 600 KB status file well under a Python loop over its lines.
+_STANZA_END = re.compile(r"\n[ \t]*\n")
+_FIELDS = ("Package", "Status", "Version")
+
+
+def _field(stanza, name):
+    start = 0 if stanza.startswith(name + ":") else stanza.find("\n" + name + ":") + 1
+    if start == 0 and not stanza.startswith(name + ":"):
+        return None
+    end = stanza.find("\n", start)
+    return stanza[start + len(name) + 1:end if end >= 0 else len(stanza)].strip()
+
+
 def parse_dpkg_status(text):
     # type: (object) -> Dict[str, str]
     """``/var/lib/dpkg/status`` -> {package: version} of *installed* packages.
@@ -54,9 +69,14 @@ def parse_dpkg_status(text):
     stanzas do not. Continuation lines are skipped. When a name appears twice (multi-arch),
     the first installed stanza wins.
     """
+    text = _text(text)
     packages = {}  # type: Dict[str, str]
-    for stanza in iter_dpkg_stanzas(text):
-        name, version, status = stanza.get("Package"), stanza.get("Version"), stanza.get("Status")
+    if not text:
+        return packages
+    if "\r" in text:
+        text = "\n".join(text.splitlines())
+    for stanza in _STANZA_END.split(text.lstrip("\n")):
+        name, status, version = (_field(stanza, f) for f in _FIELDS)
         if name and version and status:
             words = status.split()
             if len(words) == 3 and words[1] == "ok" and words[2] == "installed" and name not in packages:

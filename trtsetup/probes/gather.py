@@ -57,7 +57,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     from . import (container, container_runtime, cuda, cudnn, gpu, jetson, python_env, system, tensorrt,
                    torch_fingerprint, torch_runtime)
 
-    pool = ThreadPoolExecutor(max_workers=6)
+    pool = ThreadPoolExecutor(max_workers=8)
     run = _Runner(pool)
     try:
         f_system = run.submit("system", system.read_system, SystemInfo(), host, build_dir)
@@ -66,12 +66,9 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host)
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python)
 
-        sysinfo = run.result("system", f_system, SystemInfo())
-        f_container = run.submit("container", container.read_container, Container(), host, sysinfo.arch)
         f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),
                                host, recipes)
-        cuda_facts = run.result("cuda", f_cuda, CudaToolkit())
-        f_cudnn = run.submit("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
+        # The torch probe takes seconds: start it as soon as the interpreter has answered.
         py = run.result("python", f_python, PythonEnv())
 
         f_torch = f_trt_py = None
@@ -88,10 +85,15 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                 if cached is not None and _files_changed(host, py):
                     cached = None  # a killed pip, a removed library: ask torch again
             if cached is None:
+                vision = not torch_runtime.torchvision_paired_by_metadata(host, py)
                 f_torch = run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host,
-                                     py.executable, slow_timeout)
+                                     py.executable, slow_timeout, vision)
             f_trt_py = run.submit("tensorrt-python", tensorrt.read_tensorrt_python, TensorrtPython(),
                                   host, py.executable, slow_timeout)
+        sysinfo = run.result("system", f_system, SystemInfo())
+        f_container = run.submit("container", container.read_container, Container(), host, sysinfo.arch)
+        cuda_facts = run.result("cuda", f_cuda, CudaToolkit())
+        f_cudnn = run.submit("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
         f_trt = run.submit("tensorrt", tensorrt.read_tensorrt, Tensorrt(), host, sysinfo.arch, py.site_dirs)
 
         jetson_facts = run.result("jetson", f_jetson, None)

@@ -54,6 +54,22 @@ def parse_dist_metadata(text):
     return Package(name=name, version=version)
 
 
+def parse_requires_dist(text):
+    # type: (object) -> Tuple[str, ...]
+    """The ``Requires-Dist`` values of a ``METADATA`` header block, as written
+    (``torch==2.11.0``, ``numpy``, ``scipy ; extra == "scipy"``)."""
+    if not isinstance(text, str):
+        return ()
+    found = []  # type: List[str]
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        match = _HEADER.match(line)
+        if match is not None and match.group(1).lower() == "requires-dist" and match.group(2):
+            found.append(match.group(2))
+    return tuple(found)
+
+
 _RECORD_SIZE = re.compile(r"^\d{1,15}$")
 
 

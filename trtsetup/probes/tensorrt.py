@@ -26,7 +26,7 @@ from packaging.version import InvalidVersion, Version
 from ..host import interpreter
 from ..facts import Tensorrt, TensorrtPython
 from ..host.interpreter import bool_field, text_field
-from .dpkg import DPKG_STATUS, parse_dpkg_status
+from .dpkg import parse_dpkg_status, read_installed
 from .scripts import script_source
 
 TRIPLETS = {"x86_64": "x86_64-linux-gnu", "amd64": "x86_64-linux-gnu",
@@ -109,8 +109,13 @@ def parse_tensorrt_dpkg_status(text):
     # type: (str) -> Dict[str, str]
     """TensorRT packages installed (``Status: install ok installed``) in ``/var/lib/dpkg/status``
     → ``{name: version}``. Packages removed but still configured (``rc``) are left out."""
-    return {name: version for name, version in parse_dpkg_status(text).items()
-            if _TRT_PACKAGE_RE.match(name)}
+    return tensorrt_packages(parse_dpkg_status(text))
+
+
+def tensorrt_packages(installed):
+    # type: (Dict[str, str]) -> Dict[str, str]
+    """The TensorRT packages among dpkg's installed ``{name: version}``."""
+    return {name: version for name, version in installed.items() if _TRT_PACKAGE_RE.match(name)}
 
 
 def tensorrt_version_from_packages(packages):
@@ -239,7 +244,7 @@ def read_tensorrt(host, arch, python_site_dirs=()):
         if probed is not None:
             installs.append(probed)
 
-    packages = parse_tensorrt_dpkg_status(host.read_text(DPKG_STATUS) or "")
+    packages = tensorrt_packages(read_installed(host))
     chosen = (next((i for i in installs if i.include_dir and i.lib_dir), None)
               or next((i for i in installs if i.lib_dir), None)
               or next((i for i in installs if i.include_dir), None)

@@ -2,12 +2,15 @@
 (``scripts/torch_info.py``) with a timeout. The slow probe (seconds; 10-20 s on a Jetson Nano).
 """
 
+import posixpath
+import re
 from typing import Optional
 
+from ..facts import PythonEnv, TorchRuntime
 from ..host import interpreter
-from ..facts import TorchRuntime
 from ..host.interpreter import bool_field, int_field, number_field, text_field
 from .scripts import script_source
+from .site_packages import parse_dist_record, parse_requires_dist
 
 TORCH_INFO_TIMEOUT = 60.0
 
@@ -41,14 +44,47 @@ def parse_torch_info(text):
     )
 
 
-def read_torch_runtime(host, python, timeout=TORCH_INFO_TIMEOUT):
-    # type: (object, Optional[str], float) -> TorchRuntime
+_PIN = re.compile(r"^torch\s*\(?\s*==\s*([0-9][0-9A-Za-z.+!_-]*)\s*\)?\s*$")
+
+
+def torchvision_paired_by_metadata(host, env):
+    # type: (object, PythonEnv) -> bool
+    """True when torchvision's own metadata proves it pairs with the installed torch, so the
+    torch probe need not import it: its ``Requires-Dist`` pins exactly this torch release,
+    both builds carry the same local tag (``+cu130``, ``+cpu``), its compiled ops
+    (``torchvision/_C*.so``) are listed, and every file its RECORD lists is there with its
+    recorded size. Anything else (an unpinned source build, a changed file): False, and the
+    probe imports torchvision and runs one operator."""
+    from .torch_fingerprint import files_changed_since_install
+    torch = env.packages.get("torch") if env.packages else None
+    vision = env.packages.get("torchvision") if env.packages else None
+    if torch is None or vision is None or not torch.version or not vision.version:
+        return False
+    if vision.kind != "dist-info" or not vision.path:
+        return False
+    pins = [m.group(1) for m in (_PIN.match(r) for r in parse_requires_dist(
+        host.read_text(posixpath.join(vision.path, "METADATA")) or "")) if m]
+    torch_public, _, torch_local = torch.version.partition("+")
+    if len(pins) != 1 or pins[0].partition("+")[0] != torch_public:
+        return False
+    if torch_local != vision.version.partition("+")[2]:
+        return False
+    rows = parse_dist_record(host.read_text(posixpath.join(vision.path, "RECORD")) or "")
+    if not any(p.startswith("torchvision/_C") and p.endswith(".so") for p, _ in rows):
+        return False
+    return files_changed_since_install(host, vision) is None
+
+
+def read_torch_runtime(host, python, timeout=TORCH_INFO_TIMEOUT, torchvision=True):
+    # type: (object, Optional[str], float, bool) -> TorchRuntime
     """Import torch (then torchvision, and run ``torchvision.ops.nms`` on two CPU boxes) in
     the target interpreter, in a subprocess with a timeout, with the current directory off
-    ``sys.path``. ``checked=False`` when nothing can be run (a captured tree, no python)."""
+    ``sys.path``. ``checked=False`` when nothing can be run (a captured tree, no python).
+    ``torchvision=False`` leaves torchvision out (``torchvision_paired_by_metadata``)."""
     if not host.can_run or not python:
         return TorchRuntime(checked=False)
-    reply = interpreter.ask(host, python, script_source("torch_info.py"), timeout=timeout)
+    reply = interpreter.ask(host, python, script_source("torch_info.py"),
+                            args=() if torchvision else ("--no-torchvision",), timeout=timeout)
     seconds = round(reply.seconds, 3) or None
     if reply.error == "timeout":
         return TorchRuntime(checked=True, seconds=seconds,
