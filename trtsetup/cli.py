@@ -116,8 +116,14 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
     from .probe_cache import ProbeCache, default_cache_dir
     # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
     cache = ProbeCache(default_cache_dir(), read=not refresh) if host.is_live else None
-    result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
-                               cache=cache)
+    from . import progress
+    spinner = progress.Spinner() if progress.wanted(as_json) else None
+    try:
+        result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
+                                   cache=cache, progress=spinner.step if spinner else None)
+    finally:
+        if spinner is not None:
+            spinner.close()
     if as_json:
         _emit_json(report.doctor_json(result))
     else:

@@ -26,11 +26,13 @@ def validate_check_ids(ids):
                          fix="`trtsetup doctor --list-checks` lists them.")
 
 
-def doctor(host, recipes, python=None, fast=False, only=None, options=None, build_dir=None, cache=None):
+def doctor(host, recipes, python=None, fast=False, only=None, options=None, build_dir=None, cache=None,
+           progress=None):
     # type: (Any, Any, Optional[str], bool, Optional[Sequence[str]], Optional[Dict[str, Any]], Optional[str], Any) -> DoctorResult
     if only:
         validate_check_ids(only)
-    facts = gather_facts(host, recipes, python=python, fast=fast, build_dir=build_dir, cache=cache)
+    facts = gather_facts(host, recipes, python=python, fast=fast, build_dir=build_dir, cache=cache,
+                         progress=progress)
     opts = dict(options or {})
     opts.setdefault("fast", fast)
     opts["read_problems"] = [tuple(p) for p in host.problems]

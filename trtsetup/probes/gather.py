@@ -46,12 +46,15 @@ class _Runner(object):
 
 
 def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_timeout=SLOW_PROBE_TIMEOUT,
-                 cache=None, nvidia_header=None):
+                 cache=None, nvidia_header=None, progress=None):
     # type: (Any, Any, Optional[str], bool, Optional[str], float, Any, Optional[bool]) -> Facts
     """``fast`` skips the slow probes (importing torch/tensorrt in the target interpreter) and,
     unless ``nvidia_header`` says otherwise, the plain ``nvidia-smi`` call for the driver's
     CUDA version (then derived from the driver version and the recipes).
-    ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None."""
+    ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None.
+    ``progress(label)`` is told which slow step the gathering waits on (None: none), for a
+    spinner on a terminal."""
+    progress = progress or (lambda label: None)
     if nvidia_header is None:
         nvidia_header = not fast
     from . import (container, container_runtime, cuda, cudnn, gpu, jetson, python_env, system, tensorrt,
@@ -69,7 +72,9 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),
                                host, recipes)
         # The torch probe takes seconds: start it as soon as the interpreter has answered.
+        progress("asking {} about itself".format(python or "python3"))
         py = run.result("python", f_python, PythonEnv())
+        progress(None)
 
         f_torch = f_trt_py = None
         torch_key = cached = None
@@ -108,6 +113,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         runtime_facts = run.result("container-runtime", f_runtime, ContainerRuntime())
         cudnn_facts = run.result("cudnn", f_cudnn, Cudnn())
         if f_torch is not None:
+            progress("importing torch in {}".format(py.executable))
             torch_rt = run.result("torch", f_torch, TorchRuntime(), timeout=slow_timeout + 5)
             if torch_key and torch_rt.imported and "torch" not in run.errors:
                 cache.put("torch", torch_key, to_json(torch_rt))
@@ -116,9 +122,11 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
             py = _replace(py, torch=_replace(from_json(TorchRuntime, cached["value"]),
                                              cached_at=cached["stored_at"]))
         if f_trt_py is not None:
+            progress("importing tensorrt in {}".format(py.executable))
             trt_py = run.result("tensorrt-python", f_trt_py, TensorrtPython(), timeout=slow_timeout + 5)
             trt = _replace(trt, python=trt_py)
     finally:
+        progress(None)
         pool.shutdown(wait=False)
 
     return Facts(system=sysinfo, jetson=jetson_facts, nvidia=driver, gpus=tuple(gpus), cuda=cuda_facts,
