@@ -10,10 +10,10 @@ import re
 from typing import List, Optional
 
 from ..facts import CudaToolkit, Cudnn
+from .system import NVIDIA_TRIPLETS
 
 _DEFINE_RE = re.compile(r"^\s*#\s*define\s+CUDNN_(MAJOR|MINOR|PATCHLEVEL)\s+\(?(\d+)\)?", re.M)
 
-TRIPLETS = ("x86_64-linux-gnu", "aarch64-linux-gnu")
 
 
 def parse_cudnn_header(text):
@@ -38,7 +38,7 @@ def parse_cudnn_header(text):
 
 def _include_dirs(cuda):
     # type: (Optional[CudaToolkit]) -> List[str]
-    dirs = ["/usr/include"] + ["/usr/include/" + t for t in TRIPLETS]
+    dirs = ["/usr/include"] + ["/usr/include/" + t for t in sorted(NVIDIA_TRIPLETS, reverse=True)]  # x86 first, as before
     if cuda is not None:
         for home in ((cuda.home,) + tuple(cuda.homes or ())):
             if home:

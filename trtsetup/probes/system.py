@@ -47,6 +47,19 @@ _TRIPLETS = {"x86_64-linux-gnu": "x86_64", "aarch64-linux-gnu": "aarch64",
              "i386-linux-gnu": "i686", "powerpc64le-linux-gnu": "ppc64le",
              "s390x-linux-gnu": "s390x", "riscv64-linux-gnu": "riscv64"}
 _BASE_PACKAGES = ("libc6", "dpkg", "base-files", "coreutils", "bash")
+# The two architectures NVIDIA ships CUDA/cuDNN/TensorRT debs for, in their multiarch dirs.
+NVIDIA_TRIPLETS = ("aarch64-linux-gnu", "x86_64-linux-gnu")
+
+
+def multiarch_triplet(arch):
+    # type: (Optional[str]) -> Optional[str]
+    """``uname -m`` or dpkg architecture -> the Debian multiarch triplet: ``x86_64`` and
+    ``amd64`` -> ``x86_64-linux-gnu``; None for an unknown one."""
+    machine = _DPKG_ARCH.get(arch or "", arch)
+    for triplet, name in _TRIPLETS.items():
+        if name == machine:
+            return triplet
+    return None
 
 
 # -- pure parsers ------------------------------------------------------------------------------

@@ -28,9 +28,7 @@ from ..facts import Tensorrt, TensorrtPython
 from ..host.interpreter import bool_field, text_field
 from .dpkg import parse_dpkg_status, read_installed
 from .scripts import script_source
-
-TRIPLETS = {"x86_64": "x86_64-linux-gnu", "amd64": "x86_64-linux-gnu",
-            "aarch64": "aarch64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+from .system import NVIDIA_TRIPLETS, multiarch_triplet
 
 ROOT_ENV = ("TRT_ROOT", "TENSORRT_ROOT", "TensorRT_ROOT", "TENSORRT_DIR")
 PIP_LIB_DIRS = ("tensorrt_libs", "tensorrt_cu12_libs", "tensorrt_cu13_libs", "tensorrt_cu11_libs")
@@ -205,7 +203,8 @@ def _candidates(host, arch, site_dirs):
         value = (env.get(name) or "").strip()
         if value:
             found.append(_tarball(host, value))
-    triplets = [TRIPLETS[arch]] if arch in TRIPLETS else sorted(set(TRIPLETS.values()))
+    triplet = multiarch_triplet(arch)
+    triplets = [triplet] if triplet in NVIDIA_TRIPLETS else list(NVIDIA_TRIPLETS)
     for triplet in triplets:
         found.append(_Install("deb", "/usr/include/" + triplet, "/usr/lib/" + triplet))
     found.append(_Install("rpm", "/usr/include", "/usr/lib64"))
