@@ -36,8 +36,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def timed(argv, env):
     started = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - started, proc.returncode
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    seconds = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # could not run: say why, the time means nothing
+        sys.stderr.write("{} exited {}: {}\n".format(" ".join(argv[:4]), proc.returncode,
+                                                    proc.stderr.decode("utf-8", "replace").strip()[-500:]))
+    return seconds, proc.returncode
 
 
 def measure(argv, env, repeat, before=None):

@@ -422,3 +422,12 @@ def test_the_real_pip_installed_torch_is_proven_unchanged():
     if torch is None or torch.kind != "dist-info":
         pytest.skip("torch is not pip-installed in this interpreter (the Python 3.6 CI leg)")
     assert files_changed_since_install(LiveHost(), torch) is None
+
+
+def test_pip_user_in_the_environment_is_a_fact_and_fails_inside_a_venv(tmp_path):
+    from helpers import run_cli
+    exe, _ = _venv(PY_CURRENT, tmp_path / "env")
+    doc = run_cli(["doctor", "--json", "--fast", "--python", exe, "--check", "py-user-site-visible"],
+                  env={"PIP_USER": "1"}).json()
+    assert doc["platform"]["python"]["pip_user_env"] == "1"
+    assert doc["checks"][0]["status"] == "fail" and "PIP_USER" in doc["checks"][0]["fix"]

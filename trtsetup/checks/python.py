@@ -8,9 +8,7 @@ _t2t = make("t2t-installed", "torch2trt is installed in the target Python")
 
 
 def _wants_user(ctx):
-    pip_user = ctx.facts.python.pip_user_env
-    if pip_user is None:
-        pip_user = (ctx.options.get("env") or {}).get("PIP_USER", "")
+    pip_user = ctx.facts.python.pip_user_env or ""
     return bool(ctx.options.get("user")) or pip_user.lower() in ("1", "true", "yes")
 
 

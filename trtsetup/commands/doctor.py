@@ -35,8 +35,6 @@ def doctor(host, recipes, python=None, fast=False, only=None, options=None, buil
                          progress=progress)
     opts = dict(options or {})
     opts.setdefault("fast", fast)
-    opts["read_problems"] = [tuple(p) for p in host.problems]
-    opts.setdefault("env", dict(host.env))
     # Fixes name trtsetup as it was started here; for a captured machine, by its plain name.
     opts.setdefault("invoked_as", invocation() if host.is_live else list(DEFAULT_INVOCATION))
     findings = tuple(run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only))

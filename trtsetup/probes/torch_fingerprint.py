@@ -63,10 +63,11 @@ def files_changed_since_install(host, package):
     rows = parse_dist_record(host.read_text(posixpath.join(package.path, "RECORD")) or "")
     if not rows:
         return "{} has no RECORD to check its files against".format(package.name)
+    base = package.location.rstrip("/") + "/"
     for relative, size in rows:
         if size is None:
             continue  # the RECORD itself, .pyc files: no size recorded
-        path = posixpath.normpath(posixpath.join(package.location, relative))
+        path = base + relative if ".." not in relative else posixpath.normpath(base + relative)
         found = host.file_size(path)
         if found is None:
             return "{} is missing".format(path)
