@@ -87,3 +87,30 @@ def test_unreadable_l4t_files_are_the_headline_not_a_custom_image(tmp_path):
     detail = checks["host-inputs-readable"]["detail"]
     for path in ("/etc/nv_tegra_release", "/var/lib/dpkg/status"):
         assert detail.count(path + ":") == 1, detail  # each file once
+
+
+# defect 23: a Python 2.7 target was accepted and got `python2 -m pip install tensorrt-cu13`
+
+def test_python_27_target_is_said_to_be_unsupported(tmp_path):
+    tree = SystemTree(tmp_path / "root")
+    jetson_trees.nano_jp44(tree)
+    tree.write("/usr/bin/python2.7", b"\x7fELF", mode=0o755)
+    tree.mkdir("/usr/lib/python2.7/dist-packages")
+    python27 = os.path.expanduser("~/.pyenv/versions/2.7.18/bin/python")
+    runs = [["--root", tree.root, "--python", "/usr/bin/python2.7"]]
+    if os.path.isfile(python27):  # the report's interpreter, asked for real
+        runs.append(["--fast", "--python", python27])
+    for args in runs:
+        checks = _checks(run_cli(["doctor", "--json"] + args))
+        assert checks["py-torch-imports"]["status"] == "fail", args
+        assert "Python 2.7" in checks["py-torch-imports"]["summary"]
+        assert "not supported by torch2trt" in checks["py-torch-imports"]["summary"]
+        assert "--python python3" in checks["py-torch-imports"]["fix"]
+        assert checks["t2t-installed"]["status"] == "skip" and checks["trt-python-visible"]["status"] in ("skip", "ok")
+        assert not any("tensorrt-cu" in (c["fix"] or "") for c in checks.values())
+
+
+def test_no_arguments_is_a_usage_error_with_help_on_every_click():
+    result = run_cli([])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Usage: trtsetup" in result.stderr and "doctor" in result.stderr

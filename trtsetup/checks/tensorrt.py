@@ -5,6 +5,7 @@ from packaging.version import InvalidVersion, Version
 from ..fix_commands import pip_command, quote
 from ..knowledge import jetpack_components, tensorrt_pip_package, torch2trt_for_tensorrt
 from .base import Check, make
+from .python import unsupported_python
 
 _headers = make("trt-headers-found", "TensorRT headers (NvInfer.h) found: the include dir torch2trt's setup.py needs")
 _complete = make("trt-headers-complete", "TensorRT's include dir holds NvInfer.h, not only NvInferVersion.h")
@@ -85,6 +86,8 @@ def check_python_visible(ctx):
     facts = ctx.facts
     trt_py = facts.tensorrt.python
     py = facts.python
+    if unsupported_python(py) and not trt_py.importable:
+        return _python.skip("Python {} (see py-torch-imports)".format(py.version))
     if not trt_py.checked:
         # Judge from package metadata in the interpreter's own site dirs (no import).
         pkg = py.packages.get("tensorrt") if py.packages else None

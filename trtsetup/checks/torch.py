@@ -5,6 +5,7 @@ from packaging.version import InvalidVersion, Version
 from ..fix_commands import install_command, trtsetup_command
 from ..knowledge import jetpack_components, torchvision_for_torch
 from .base import Check, make
+from .python import python3_fix, unsupported_python
 
 _imports = make("py-torch-imports", "torch is installed in the target Python and imports")
 _cuda_build = make("py-torch-cuda-build", "torch was built with CUDA (not a CPU-only wheel)")
@@ -54,6 +55,8 @@ def check_torch_imports(ctx):
     if facts.python.error:
         return _imports.fail("the target Python could not be run: {}".format(facts.python.error),
                              fix="Pass an interpreter that exists with --python PATH.")
+    if unsupported_python(facts.python):
+        return _imports.fail(unsupported_python(facts.python), fix=python3_fix(ctx))
     if not torch.checked:
         if version:
             return _imports.ok("torch {} installed (import not tried{})".format(
