@@ -114,3 +114,9 @@ def test_no_arguments_is_a_usage_error_with_help_on_every_click():
     result = run_cli([])
     assert result.exit_code == 2 and result.stdout == ""
     assert "Usage: trtsetup" in result.stderr and "doctor" in result.stderr
+
+
+def test_selftest_help_speaks_to_users_not_of_test_doubles():
+    result = run_cli(["selftest", "--help"])
+    assert result.exit_code == 0
+    assert "test double" not in result.stdout and "cpu" not in result.stdout
