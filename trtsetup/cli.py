@@ -22,7 +22,8 @@ def _host_options(func):
 
 
 def _python_option(func):
-    return click.option("--python", "python", metavar="PATH",
+    from .host.choose import target_python
+    return click.option("--python", "python", metavar="PATH", callback=lambda ctx, param, value: target_python(value),
                         help="The target interpreter (default: python3 on PATH).")(func)
 
 
@@ -36,15 +37,9 @@ def _json_option(func):
                         help="Print one JSON document on stdout (logs go to stderr).")(func)
 
 
-def _make_host(root, snapshot_file):
-    from .host import LiveHost, RootHost, SnapshotHost
-    if root and snapshot_file:
-        raise UsageError("--root and --snapshot exclude each other", fix="Give one of them.")
-    if root:
-        return RootHost(root)
-    if snapshot_file:
-        return SnapshotHost(snapshot_file)
-    return LiveHost()
+def _make_host(root, snapshot_file, python=None):
+    from .host.choose import host_for
+    return host_for(root, snapshot_file, python)
 
 
 def _load_recipes(recipes_dir):
@@ -111,7 +106,7 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
         return EXIT_OK
     if only:
         doctor_cmd.validate_check_ids(only)
-    host = _make_host(root, snapshot_file)
+    host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     from .probe_cache import ProbeCache, default_cache_dir
     # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
@@ -189,7 +184,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     """Show what `install` would do on this machine (or a captured one) and why."""
     from .commands import plan as plan_cmd
     from .probes.gather import gather_facts
-    host = _make_host(root, snapshot_file)
+    host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
     result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
