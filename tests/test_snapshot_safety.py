@@ -203,3 +203,19 @@ def test_a_snapshot_from_a_newer_trtsetup_says_so(tmp_path, captured):
     path.write_text(json.dumps(doc))
     result = run_cli(["doctor", "--snapshot", str(path)])
     assert result.exit_code == 2 and "newer trtsetup" in result.stderr
+
+
+def test_o_through_a_link_to_proc_self_fd_1_streams_into_the_pipe(tmp_path):
+    """`snapshot -o /dev/stdout | head -1` as root turned /dev/stdout into a regular file. The
+    same path shape, without risking the machine's /dev/stdout: a link to /proc/self/fd/1."""
+    import subprocess
+    import sys
+    from helpers import REPO
+    link = tmp_path / "stdout"
+    os.symlink("/proc/self/fd/1", str(link))
+    proc = subprocess.run([sys.executable, "-m", "trtsetup", "snapshot", "--fast", "-o", str(link)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=REPO))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.decode("utf-8"))["schema"] == "trtsetup.snapshot/1"
+    assert os.path.islink(str(link)) and os.readlink(str(link)) == "/proc/self/fd/1"
