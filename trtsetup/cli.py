@@ -350,7 +350,7 @@ def docker_csv(files, check_only, print_files, write, root, recipes_dir, as_json
     recipes = _load_recipes(recipes_dir)
     if print_files or write:
         results = docker_cmd.csv_print(host, recipes, list(files) or None)
-        written = docker_cmd.csv_write(results, root or "/") if write else None
+        written = docker_cmd.csv_write(host, recipes, results, root or "/") if write else None
         if as_json:
             _emit_json(render.csv_print_json(results, written))
         elif write:
