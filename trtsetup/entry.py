@@ -144,17 +144,19 @@ class _Outcome(object):
         return exit_code
 
     def click_error(self, exc):
-        # click's own words on stderr (Usage: ... Error: ...), as without --json.
+        # click's message in trtsetup's error:/fix: shape, like every other error: a user
+        # who gave a bad value should not read two styles (click's Usage:/Error: block).
+        command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "trtsetup"
+        fix = "Run `{} --help` for the options.".format(command)
         try:
-            exc.show()
+            err("error: {}".format(exc.format_message()))
+            err("fix: {}".format(fix))
         except BrokenPipeError:
             return _stdout_closed()
-        command = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "trtsetup"
         if self.as_json and not _emitted:
             from .report import error_document
             try:
-                emit_json(error_document(exc.format_message(), "Run `{} --help` for the options.".format(command),
-                                          EXIT_CANNOT_RUN, None, "usage"))
+                emit_json(error_document(exc.format_message(), fix, EXIT_CANNOT_RUN, None, "usage"))
             except BrokenPipeError:
                 return _stdout_closed()
         return EXIT_CANNOT_RUN
