@@ -120,3 +120,13 @@ def test_selftest_help_speaks_to_users_not_of_test_doubles():
     result = run_cli(["selftest", "--help"])
     assert result.exit_code == 0
     assert "test double" not in result.stdout and "cpu" not in result.stdout
+
+
+def test_a_bad_value_is_reported_in_the_same_error_and_fix_shape_as_other_errors(tmp_path):
+    bad_value = run_cli(["selftest", "--timeout", "abc"])
+    missing_dir = run_cli(["doctor", "--root", str(tmp_path / "nope")])
+    for result in (bad_value, missing_dir):
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 2 and "Usage:" not in result.stderr, result
+        assert lines[0].startswith("error: ") and lines[1].startswith("fix: "), result
+    assert "'--timeout'" in bad_value.stderr and "`trtsetup selftest --help`" in bad_value.stderr
