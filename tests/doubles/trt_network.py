@@ -3,7 +3,11 @@
 Test-only. Layers are recorded as plain objects; output shapes are inferred the way TensorRT
 does (and bad arguments rejected: mismatched ranks in an element-wise layer, a concatenation of
 tensors whose other dimensions differ, a reshape that changes the volume, a slice that runs past
-the input). ``execute({name: torch tensor})`` runs the graph with torch on the CPU, so a
+the input). What the real builder (TensorRT-RTX, tests/test_real_builder.py) was seen to refuse
+is refused here too: element-wise and concatenation inputs of different types ("ElementWise
+Operation PROD must have same input types. But they are of types Half and Float"), constant
+weights whose count is not the shape's volume, and a network whose only output is an input
+("Network must have at least one output"). ``execute({name: torch tensor})`` runs the graph with torch on the CPU, so a
 converter's layer construction can be checked numerically against the PyTorch module.
 """
 
@@ -24,6 +28,13 @@ class NetworkError(ValueError):
     """What TensorRT would report when the layer is added or the network is built."""
 
 
+def _dtype_name(dtype):
+    """"float32" for "float32", "torch.float32", numpy's float32 or a tensorrt DataType."""
+    text = str(getattr(dtype, "name", None) or dtype).lower()
+    text = text.split(".")[-1]
+    return {"float": "float32", "half": "float16"}.get(text, text)
+
+
 class FakeTensor(object):
     def __init__(self, producer, index=0, name=None):
         self.producer = producer
@@ -33,6 +44,10 @@ class FakeTensor(object):
     @property
     def shape(self):
         return self.producer.output_shape()
+
+    @property
+    def dtype(self):
+        return self.producer.output_dtype()
 
 
 class Layer(object):
@@ -49,6 +64,14 @@ class Layer(object):
             raise IndexError("fake layers have one output")
         return self._output
 
+    def output_dtype(self):
+        return self.inputs[0].dtype
+
+    def _same_types(self, what):
+        types = [t.dtype for t in self.inputs]
+        if len(set(types)) > 1:
+            raise NetworkError("%s: inputs must have the same type, got %s" % (what, types))
+
     @property
     def num_outputs(self):
         return 1
@@ -60,12 +83,15 @@ class InputLayer(Layer):
     def __init__(self, network, name, dtype, shape):
         super(InputLayer, self).__init__(network, [])
         self.input_name = name
-        self.dtype = dtype
+        self.dtype = _dtype_name(dtype)
         self.dims = tuple(int(d) for d in shape)
         self._output.name = name
 
     def output_shape(self):
         return self.dims
+
+    def output_dtype(self):
+        return self.dtype
 
     def run(self, values, feeds):
         return feeds[self.input_name]
@@ -77,10 +103,20 @@ class ConstantLayer(Layer):
     def __init__(self, network, shape, weights):
         super(ConstantLayer, self).__init__(network, [])
         self.dims = tuple(int(d) for d in shape)
-        self.weights = torch.as_tensor(weights).clone().reshape(self.dims)
+        values = torch.as_tensor(weights).clone()
+        volume = 1
+        for d in self.dims:
+            volume *= d
+        if values.numel() != volume:
+            raise NetworkError("constant: weights have count %d but %d was expected"
+                               % (values.numel(), volume))
+        self.weights = values.reshape(self.dims)
 
     def output_shape(self):
         return self.dims
+
+    def output_dtype(self):
+        return _dtype_name(self.weights.dtype)
 
     def run(self, values, feeds):
         return self.weights
@@ -133,6 +169,7 @@ class ElementWiseLayer(Layer):
         self.op = op
         if op not in _EW:
             raise NetworkError("elementwise: unknown operation %r" % (op,))
+        self._same_types("elementwise %s" % op)
         self.output_shape()
 
     def output_shape(self):
@@ -158,6 +195,7 @@ class ConcatenationLayer(Layer):
         super(ConcatenationLayer, self).__init__(network, inputs)
         if not inputs:
             raise NetworkError("concatenation: no inputs")
+        self._same_types("concatenation")
         self.axis = 0
 
     def output_shape(self):
@@ -268,6 +306,9 @@ class RecordingNetwork(object):
 
     def mark_output(self, tensor):
         tensor.shape  # validates the chain that produced it
+        if isinstance(tensor.producer, InputLayer):
+            raise NetworkError("network must have at least one output: input %r cannot be one"
+                               % tensor.name)
         self.outputs.append(tensor)
 
     @property
