@@ -130,8 +130,15 @@ def first_bad_layer(network):
 
 
 def _first_line(exc):
-    text = "%s: %s" % (type(exc).__name__, exc)
-    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+    """The exception's first line; for pybind11's "incompatible function arguments" also the
+    "Invoked with" line, which names the bad value."""
+    lines = ("%s: %s" % (type(exc).__name__, exc)).strip().splitlines()
+    text = lines[0] if lines else type(exc).__name__
+    invoked = [l.strip() for l in lines if l.strip().startswith("Invoked with")]
+    if invoked:
+        value = invoked[0].split(">, ", 1)[-1] if ">, " in invoked[0] else invoked[0]
+        text = text.replace(" The following argument types are supported:", "") + " invoked with " + value
+    return text[:300]
 
 
 def convert_one(name, module, shape, torch, torch2trt, **kwargs):
@@ -173,6 +180,8 @@ def convert_one(name, module, shape, torch, torch2trt, **kwargs):
         bad = first_bad_layer(network) if network is not None else None
         if bad and "shape" in record["error"]:
             record["error"] += " (first layer without a shape: %s)" % bad
+        if BAKED:
+            record["error"] += "; before it, an op was not converted: its output (%s) became a constant" % BAKED[0]
         record["traceback"] = traceback.format_exc()[-2000:]
     record["trt_errors"] = RecordingLogger.messages[:5]
     return record
