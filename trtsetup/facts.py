@@ -170,6 +170,7 @@ class TensorrtPython:
     namespace_package: Optional[bool] = None   # imported a directory without __init__.py
     has_api: Optional[bool] = None             # tensorrt.Builder exists (the bindings loaded)
     dist_version: Optional[str] = None         # version from package metadata
+    rtx: Optional[str] = None                  # TensorRT-RTX bindings installed: "tensorrt_rtx_bindings 1.7.1.116"
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ class Tensorrt:
     root: Optional[str] = None                 # tarball root (TRT_ROOT, /opt/TensorRT-*)
     others: Tuple[str, ...] = ()               # other installs seen: "<layout> <dir> <version>"
     incomplete_include_dir: Optional[str] = None  # holds NvInferVersion.h but no NvInfer.h (a half-removed -dev)
+    rtx_libs: Tuple[str, ...] = ()             # TensorRT-RTX libraries seen (libtensorrt_rtx.so*): not TensorRT
     python: TensorrtPython = field(default_factory=TensorrtPython)
 
 

@@ -32,6 +32,10 @@ from .system import NVIDIA_TRIPLETS, multiarch_triplet
 
 ROOT_ENV = ("TRT_ROOT", "TENSORRT_ROOT", "TensorRT_ROOT", "TENSORRT_DIR")
 PIP_LIB_DIRS = ("tensorrt_libs", "tensorrt_cu12_libs", "tensorrt_cu13_libs", "tensorrt_cu11_libs")
+# TensorRT-RTX (NVIDIA's RTX-GPU edition, real wheels on PyPI: tensorrt-rtx-cu12-libs) has its
+# own library and module; torch2trt cannot use it. Seen so the doctor can say so.
+RTX_PIP_LIB_DIR = "tensorrt_rtx_libs"
+_RTX_LIB_RE = re.compile(r"^libtensorrt_rtx\.so(?:\.\d+)*$")
 
 _DEFINE_RE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\s/]+)", re.M)
 _INT_RE = re.compile(r"^\(?(\d+)\)?$")
@@ -230,16 +234,39 @@ def _candidates(host, arch, site_dirs):
     return found
 
 
+def _rtx_libs(host, candidates, site_dirs):
+    # type: (object, Sequence[_Install], Sequence[str]) -> Tuple[str, ...]
+    """libtensorrt_rtx.so* in the places TensorRT was looked for, and in pip's tensorrt_rtx_libs."""
+    dirs = []  # type: List[str]
+    for install in candidates:
+        for directory in (install.lib_dir, install.root and posixpath.join(install.root, "lib")):
+            if directory and directory not in dirs:
+                dirs.append(directory)
+    for site in site_dirs or ():
+        dirs.append(posixpath.join(site, RTX_PIP_LIB_DIR))
+    found = []  # type: List[str]
+    for directory in dirs:
+        for name in sorted(host.listdir(directory)):
+            if _RTX_LIB_RE.match(name):
+                found.append(posixpath.join(directory, name))
+    return tuple(found)
+
+
 def read_tensorrt(host, arch, python_site_dirs=()):
     # type: (object, Optional[str], Sequence[str]) -> Tensorrt
     """Where TensorRT's headers and libraries are, and which version (see module docstring)."""
     installs = []  # type: List[_Install]
     seen = set()
-    for candidate in _candidates(host, arch, python_site_dirs):
+    candidates = _candidates(host, arch, python_site_dirs)
+    rtx_libs = _rtx_libs(host, candidates, python_site_dirs)
+    for candidate in candidates:
         if candidate.key in seen:
             continue
         seen.add(candidate.key)
         probed = _probe(host, candidate)
+        if probed is not None and not probed.lib_dir and probed.root and any(
+                path.startswith(probed.root + "/") for path in rtx_libs):
+            continue  # a TensorRT-RTX tarball: its NvInfer.h is not TensorRT's
         if probed is not None:
             installs.append(probed)
 
@@ -252,7 +279,7 @@ def read_tensorrt(host, arch, python_site_dirs=()):
     if chosen is None:
         version = tensorrt_version_from_packages(packages)
         return Tensorrt(version=version, packages=packages, version_source="dpkg" if version else None,
-                        others=others)
+                        others=others, rtx_libs=rtx_libs)
 
     lib_version = chosen.lib_version
     version, source = chosen.header_version, "header" if chosen.header_version else None
@@ -279,6 +306,7 @@ def read_tensorrt(host, arch, python_site_dirs=()):
         root=chosen.root if chosen.layout != "deb" else None,
         others=others,
         incomplete_include_dir=chosen.partial_include,
+        rtx_libs=rtx_libs,
     )
 
 
@@ -302,7 +330,8 @@ def parse_tensorrt_info(text):
     return TensorrtPython(importable=bool(doc.get("importable")), version=text_field(doc, "version"),
                           file=text_field(doc, "file"), error=text_field(doc, "error"), checked=True,
                           namespace_package=bool_field(doc, "namespace_package"),
-                          has_api=bool_field(doc, "has_api"), dist_version=text_field(doc, "dist_version"))
+                          has_api=bool_field(doc, "has_api"), dist_version=text_field(doc, "dist_version"),
+                          rtx=text_field(doc, "rtx"))
 
 
 def read_tensorrt_python(host, python, timeout=30.0):

@@ -1,7 +1,8 @@
 """Run inside the target interpreter: can it import tensorrt, which version, from which file?
 
 Standard library only, Python 3.6 compatible. Prints one JSON line:
-{"importable", "version", "file", "error", "namespace_package", "has_api", "dist_version"}.
+{"importable", "version", "file", "error", "namespace_package", "has_api", "dist_version", "rtx"}.
+``rtx`` names the TensorRT-RTX bindings when they are installed (found, not imported).
 ``version`` is ``tensorrt.__version__`` or, when that is missing (a broken TRT 10 pip install,
 torch2trt#953), the installed distribution's metadata version.
 """
@@ -36,9 +37,37 @@ def dist_version():
     return None
 
 
+RTX_DISTS = ("tensorrt-rtx-cu12-bindings", "tensorrt-rtx-cu13-bindings", "tensorrt-rtx-cu12",
+             "tensorrt-rtx-cu13", "tensorrt-rtx", "tensorrt_rtx")
+
+
+def rtx_bindings():
+    """"tensorrt_rtx_bindings 1.7.1.116" when TensorRT-RTX's module is installed, else None."""
+    try:
+        import importlib.util
+        found = [n for n in ("tensorrt_rtx_bindings", "tensorrt_rtx")
+                 if importlib.util.find_spec(n) is not None]
+    except Exception:
+        return None
+    if not found:
+        return None
+    version = None
+    try:
+        from importlib import metadata  # Python >= 3.8
+        for name in RTX_DISTS:
+            try:
+                version = metadata.version(name)
+                break
+            except Exception:
+                continue
+    except ImportError:
+        pass
+    return found[0] + (" " + version if version else "")
+
+
 def main():
     out = {"importable": False, "version": None, "file": None, "error": None,
-           "namespace_package": None, "has_api": None, "dist_version": None}
+           "namespace_package": None, "has_api": None, "dist_version": None, "rtx": None}
     try:
         import tensorrt
     except BaseException as exc:  # ImportError, OSError from a missing libnvinfer, SystemExit ...
@@ -54,6 +83,10 @@ def main():
         out["dist_version"] = dist_version()
     except Exception:
         out["dist_version"] = None
+    try:
+        out["rtx"] = rtx_bindings()
+    except Exception:
+        out["rtx"] = None
     if out["importable"] and not out["version"]:
         out["version"] = out["dist_version"]
     sys.stdout.write("\n" + json.dumps(out) + "\n")
