@@ -32,6 +32,7 @@ CHECKS = [
     tensorrt.LIBRARY,
     tensorrt.PYTHON_VISIBLE,
     tensorrt.VERSION_SUPPORTED,
+    tensorrt.NOT_RTX,
     python.USER_SITE,
     torch.IMPORTS,
     torch.CUDA_BUILD,

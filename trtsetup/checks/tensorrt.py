@@ -12,6 +12,7 @@ _complete = make("trt-headers-complete", "TensorRT's include dir holds NvInfer.h
 _library = make("trt-library-found", "TensorRT library (libnvinfer.so) found: the lib dir torch2trt links against")
 _python = make("trt-python-visible", "The target Python imports tensorrt")
 _supported = make("trt-version-supported", "A torch2trt release supports this TensorRT major")
+_not_rtx = make("trt-not-rtx", "TensorRT-RTX is not mistaken for TensorRT (torch2trt needs TensorRT itself)")
 
 _SETUP_PY_DEFAULT_INC = "/usr/include/aarch64-linux-gnu"
 
@@ -185,6 +186,31 @@ def check_version_supported(ctx):
                            fix=choice.get("note") or "Install TensorRT 10.x (or 8.6) for torch2trt.")
 
 
+def check_not_rtx(ctx):
+    """TensorRT-RTX (libtensorrt_rtx, the tensorrt_rtx module) is a separate product for RTX
+    GPUs: torch2trt imports ``tensorrt`` and links libnvinfer, so it cannot use it."""
+    facts = ctx.facts
+    trt = facts.tensorrt
+    seen = ([trt.python.rtx] if trt.python.rtx else []) + list(trt.rtx_libs)
+    if not seen:
+        return _not_rtx.skip("no TensorRT-RTX found")
+    has_trt = bool(trt.lib_dir or trt.python.importable)
+    summary = ("TensorRT-RTX is installed ({}){}".format(
+        ", ".join(seen[:2]), "" if has_trt else ", but not TensorRT: torch2trt needs TensorRT itself "
+        "(libnvinfer and the tensorrt module); TensorRT-RTX's library and module have other names"))
+    if has_trt:
+        return _not_rtx.ok(summary + "; TensorRT is installed too, and torch2trt uses that",
+                           detail=", ".join(seen))
+    if facts.jetson is not None:
+        fix = _install_hint(facts)
+    else:
+        wheel = "tensorrt-cu13" if _cuda_major(facts) == 13 else "tensorrt-cu12"
+        fix = ("{}   # TensorRT's Python wheels for CUDA {}; for the headers and libnvinfer.so that "
+               "torch2trt's build needs: {}".format(pip_command(facts.python.executable, "install", wheel),
+                                                   wheel[-2:], _install_hint(facts)))
+    return _not_rtx.fail(summary, fix=fix, detail=", ".join(seen))
+
+
 # -- registration (listed in order by checks/__init__.py) --
 
 HEADERS = Check.of(_headers, check_headers)
@@ -192,3 +218,4 @@ HEADERS_COMPLETE = Check.of(_complete, check_headers_complete)
 LIBRARY = Check.of(_library, check_library)
 PYTHON_VISIBLE = Check.of(_python, check_python_visible)
 VERSION_SUPPORTED = Check.of(_supported, check_version_supported)
+NOT_RTX = Check.of(_not_rtx, check_not_rtx)
