@@ -85,7 +85,20 @@ CATALOG = (
        unless=["t2t-trt8-builder-api"]),
     _f("t2t-trt10-add-padding", "F6", r"object has no attribute 'add_padding'",
        "torch2trt's F.pad converter calls add_padding, removed in TensorRT 10 (upstream issue #936)",
-       "Run `trtsetup patch DIR` (add_padding -> add_padding_nd) and reinstall, or avoid F.pad."),
+       "Run `trtsetup patch DIR --tensorrt-version 10` (rule t2t-trt10-pad-every-mode: F.pad in every "
+       "mode as a slice) and reinstall."),
+    _f("t2t-trt10-pool-stride-none", None,
+       r"IPoolingLayer[\s\S]{0,400}?Invoked with: <[^>]*>, \(None, None(?:, None)?\)",
+       "F.max_pool2d/avg_pool2d with the default stride: torch2trt passes stride None to TensorRT "
+       "(upstream issues #457, #553)",
+       "Run `trtsetup patch DIR --tensorrt-version 10` (rule t2t-trt10-pool-default-stride) and reinstall."),
+    _f("t2t-trt10-unconverted-op", None,
+       r"Encountered known unsupported method torch\.(?:nn\.functional\.(?:hardtanh|hardsigmoid|hardswish)|softmax)\b",
+       "torch2trt master has no converter for F.hardtanh (nn.ReLU6), F.hardsigmoid, F.hardswish or "
+       "torch.softmax; their outputs become constants and the network loses its shape "
+       "('Could not get tensor shape')",
+       "Run `trtsetup patch DIR --tensorrt-version 10` (rules t2t-trt10-hard-activations, "
+       "t2t-trt10-torch-softmax) and reinstall."),
     _f("t2t-plugin-noexcept", "F7",
        r"(?:looser (?:throw|exception) specifier for 'virtual|exception specification of overriding function is more lax)",
        "the legacy --plugins sources of torch2trt <= v0.3.0 predate TensorRT 8's noexcept plugin API",
