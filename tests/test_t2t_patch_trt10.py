@@ -176,3 +176,17 @@ def test_defect16_no_catalog_ids_in_notes_or_patched_files(tmp_path, shape):
                 for l in data.decode("utf-8").splitlines() if "# trtsetup" in l]
     assert comments  # the report's case: "# trtsetup: '2.0.0.nv23.05' is not PEP 440 (F24)"
     assert not [l for l in comments if CATALOG_ID.search(l)]
+
+
+@pytest.mark.parametrize("version, applied", [("10.3.0.26", True), ("8.6.1.6", False)])
+def test_install_applies_the_converter_patches_exactly_when_tensorrt_is_10(tmp_path, version, applied):
+    from trtsetup.facts import Facts, Tensorrt
+    from trtsetup.torch2trt.patch_tree import plan_tree
+    from trtsetup.torch2trt.steps import T2tJob
+    root = tree(tmp_path)
+    facts = Facts(tensorrt=Tensorrt(version=version, include_dir="/usr/include/x86_64-linux-gnu",
+                                    lib_dir="/usr/lib/x86_64-linux-gnu"))
+    job = T2tJob.from_facts(facts, "master", src=root)
+    assert job.patch_options.tensorrt_version == version
+    in_effect = set(plan_tree(root, job.patch_options).in_effect)
+    assert (set(CONVERTER_IDS) <= in_effect) is applied and (not set(CONVERTER_IDS) & in_effect) is (not applied)

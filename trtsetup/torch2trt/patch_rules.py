@@ -37,8 +37,7 @@ import json
 import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from packaging.version import InvalidVersion, Version
-
+from .. import knowledge, versions
 from ..errors import InputError, UsageError
 
 PATCHER_VERSION = 2  # bump when any rule's output changes: it is part of the recorded state
@@ -139,16 +138,8 @@ def cuda_arch_list(text):
 
 def cuda_arch_from_facts(facts):
     # type: (object) -> Tuple[str, ...]
-    """The GPUs' compute capabilities (or the Jetson module's), CMake form; () when unknown."""
-    if facts is None:
-        return ()
-    found = []  # type: List[str]
-    for gpu in getattr(facts, "gpus", ()) or ():
-        if getattr(gpu, "compute_capability", None):
-            found.append(gpu.compute_capability)
-    jetson = getattr(facts, "jetson", None)
-    if not found and jetson is not None and getattr(jetson, "cuda_arch", None):
-        found.append(jetson.cuda_arch)
+    """knowledge.cuda_architectures (the GPUs', else the Jetson module's), CMake form; ()."""
+    found = knowledge.cuda_architectures(facts) if facts is not None else []
     if not found:
         return ()
     try:
@@ -189,17 +180,7 @@ def tensorrt_version_argument(text):
 def tensorrt_major(version):
     # type: (Optional[str]) -> Optional[int]
     """The major number of a TensorRT version string; None when unknown or unparsable."""
-    if not version:
-        return None
-    try:
-        return Version(version).major
-    except InvalidVersion:
-        return None
-
-
-def _release(text):
-    """A dotted release number as a comparable Version (CMake's ``3.0.0``)."""
-    return Version(text)
+    return versions.major(version)
 
 
 # -- setup.py / build.py ----------------------------------------------------------------------
@@ -275,7 +256,7 @@ def _apply_cmake_minimum(text, opts, path):
     if len(matches) != 1:
         raise ShapeError(path, "one `cmake_minimum_required(VERSION <x.y.z>)` line")
     match = matches[0]
-    if _release(match.group("min")) >= _release(CMAKE_MINIMUM):
+    if versions.key(match.group("min")) >= versions.key(CMAKE_MINIMUM):
         return text
     line = "{}cmake_minimum_required(VERSION {}{})".format(
         match.group("indent"), CMAKE_MINIMUM, match.group("rest").rstrip())
