@@ -80,7 +80,8 @@ def build_models(torch, names, device):
         "mwcnn-iwt": (reference.OriginalIWT, (1, 256, 32, 32), None),
         "reflection-pad": (lambda: nn.ReflectionPad2d(2), (1, 3, 32, 32),
                            None if plugin else "torch2trt plugin library not loaded "
-                           "(torch.nn.ReflectionPad2d.forward not in CONVERTERS)"),
+                           "(torch.nn.ReflectionPad2d.forward not in CONVERTERS) and F.pad not "
+                           "patched for every mode (trtsetup patch --tensorrt-version 10)"),
         "wavelets-dwt-builtin": (DWT, (1, 64, 64, 64), None),
         "wavelets-iwt-builtin": (IWT, (1, 256, 32, 32), None),
     }
@@ -97,8 +98,14 @@ def _registry():
 
 
 def _plugin_loaded(torch):
+    """nn.ReflectionPad2d converts: the plugin library registered its converter, or `trtsetup
+    patch` (TensorRT >= 10) replaced F.pad's converter by one that handles every mode."""
     try:
-        return torch.nn.ReflectionPad2d.forward in _registry()
+        registry = _registry()
+        if torch.nn.ReflectionPad2d.forward in registry:
+            return True
+        entry = registry.get("torch.nn.functional.pad") or registry.get(torch.nn.functional.pad) or {}
+        return getattr(entry.get("converter"), "__name__", "") == "convert_pad_every_mode"
     except Exception:
         return False
 
