@@ -68,10 +68,11 @@ def main(argv=None):
     parser.add_argument("--tensorrt-version", default="10.0")
     parser.add_argument("--md", help="also write the table, with how it was made, to this file")
     parser.add_argument("--fp16", action="store_true", help="fp16 inputs and fp16_mode=True")
+    parser.add_argument("--device", default="cpu", help="where the PyTorch models run: cpu, or cuda")
     args = parser.parse_args(argv)
     if not args.t2t or not os.path.isfile(os.path.join(args.t2t, "setup.py")):
         parser.error("--t2t: give a torch2trt master checkout (or set TRTSETUP_TORCH2TRT_SRC)")
-    extra = ["--fp16"] if args.fp16 else []
+    extra = (["--fp16"] if args.fp16 else []) + ["--device", args.device]
     workdir = tempfile.mkdtemp(prefix="t2t-matrix-")
     try:
         start = time.time()
@@ -88,6 +89,9 @@ def main(argv=None):
     summary = ("{} architectures: {} convert with upstream master, {} once patched "
                "(rules: {}); {:.0f} s".format(len(upstream), up_ok, ok, ", ".join(rules), seconds))
     print(summary)
+    refusals = sorted(set(m for r in patched.values() for m in r.get("runtime_errors", [])))
+    if refusals:
+        print("deserializing the engines (torch2trt's TRTModule): " + " | ".join(refusals[:2]))
     if args.md:
         import tensorrt_rtx_bindings
         import torch

@@ -59,9 +59,13 @@ _SERIALIZED = []
 _build = trt.Builder.build_serialized_network
 
 
+_BUILD_MESSAGES = []  # how many logger errors there were when the build returned
+
+
 def _recording_build(self, network, config):
     engine = _build(self, network, config)
     _SERIALIZED.append(engine)
+    _BUILD_MESSAGES.append(len(RecordingLogger.messages))
     return engine
 
 
@@ -79,6 +83,7 @@ def _recording_create(self, flags=0):
 trt.Builder.create_network = _recording_create
 
 
+DEVICE = "cpu"
 BAKED = []  # activations torch2trt turned into constants during the current conversion
 
 
@@ -146,12 +151,13 @@ def convert_one(name, module, shape, torch, torch2trt, **kwargs):
     del _SERIALIZED[:]
     del _NETWORKS[:]
     del BAKED[:]
+    del _BUILD_MESSAGES[:]
     record = {"model": name, "status": "error", "engine_bytes": None, "network_shapes": None,
               "torch_shapes": None, "error": None, "trt_errors": []}
     try:
         dtype = kwargs.pop("dtype", torch.float32)
-        x = torch.randn(*shape).to(dtype)
-        module = module.to(dtype).eval()
+        x = torch.randn(*shape).to(dtype).to(DEVICE)
+        module = module.to(dtype).to(DEVICE).eval()
         with torch.no_grad():
             expected = module(x)
         record["torch_shapes"] = _shapes(expected, torch)
@@ -183,7 +189,11 @@ def convert_one(name, module, shape, torch, torch2trt, **kwargs):
         if BAKED:
             record["error"] += "; before it, an op was not converted: its output (%s) became a constant" % BAKED[0]
         record["traceback"] = traceback.format_exc()[-2000:]
-    record["trt_errors"] = RecordingLogger.messages[:5]
+    built_at = _BUILD_MESSAGES[-1] if _BUILD_MESSAGES else len(RecordingLogger.messages)
+    record["trt_errors"] = RecordingLogger.messages[:built_at][:5]
+    # After the build, torch2trt's TRTModule deserializes the engine: TensorRT-RTX refuses
+    # (no GPU here: "CUDA driver version is insufficient"; an H200: compute capability 9.0).
+    record["runtime_errors"] = RecordingLogger.messages[built_at:][:3]
     return record
 
 
@@ -194,9 +204,12 @@ def main(argv=None):
     group.add_argument("--matrix", action="store_true")
     group.add_argument("--selftest", action="store_true")
     parser.add_argument("--fp16", action="store_true")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU machine")
     parser.add_argument("names", nargs="*")
     args = parser.parse_args(argv)
     sys.path.insert(0, os.path.abspath(args.t2t))
+    global DEVICE
+    DEVICE = args.device
     import torch
     from torch2trt import torch2trt
     import trtsetup.wavelets.converters  # noqa: F401  (hooks MWCNN's DWT/IWT, as install does)
@@ -210,7 +223,7 @@ def main(argv=None):
     else:
         from trtsetup.selftest import script
         names = args.names or list(script.DEFAULT_MODELS)
-        built = script.build_models(torch, names, "cpu")
+        built = script.build_models(torch, names, DEVICE)
         items = [(n, built[n][0], built[n][1]) for n in names if built[n][0] is not None]
     for name, module, shape in items:
         kwargs = {"fp16_mode": True, "dtype": torch.float16} if args.fp16 else {}
