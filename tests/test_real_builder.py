@@ -53,7 +53,10 @@ def real():
         import builder
         import torch2trt  # noqa: F401
         registry = sys.modules["torch2trt.torch2trt"]  # the package rebinds the name to the function
-        from trtsetup.wavelets import converters
+        import importlib
+        # import_module, not `from trtsetup.wavelets import converters`: the package attribute
+        # may still be a copy imported against another tensorrt by an earlier test module
+        converters = importlib.import_module("trtsetup.wavelets.converters")
         assert getattr(tensorrt, "IS_TENSORRT_RTX", False), tensorrt.__file__
         yield tensorrt, builder, registry, converters
     finally:
@@ -62,6 +65,11 @@ def real():
         for n in names:
             sys.modules.pop(n, None)
         sys.modules.update(saved)
+        import trtsetup.wavelets as package
+        if "trtsetup.wavelets.converters" in saved:
+            package.converters = saved["trtsetup.wavelets.converters"]
+        elif hasattr(package, "converters"):
+            del package.converters
 
 
 def built(builder, network):
@@ -318,3 +326,16 @@ def test_every_converter_patch_is_what_makes_its_models_convert(patched_tree):
         for name in names:
             assert before[name]["status"] != "engine", (rule_id, before[name])
             assert after[name]["status"] == "engine", (rule_id, after[name])
+
+
+@needs_upstream
+def test_the_add_padding_nd_rule_alone_makes_f_pad_build(tmp_path):
+    # Without a TensorRT version only the compatibility rules apply: add_padding -> add_padding_nd
+    # (zero padding only, upstream's semantics) is what TensorRT 10 accepts.
+    dest = str(tmp_path / "torch2trt")
+    shutil.copytree(T2T_SRC, dest, ignore=shutil.ignore_patterns(".git", "build", "*.egg-info"))
+    from helpers import run_cli
+    result = run_cli(["patch", dest, "--cuda-arch", "9.0", "--trt-include", dest, "--trt-lib", dest, "--json"])
+    assert "t2t-compat-add-padding-nd" in result.json()["in_effect"]
+    row = _child(dest, "--matrix", "reflection_pad")["reflection_pad"]
+    assert row["status"] == "engine", row

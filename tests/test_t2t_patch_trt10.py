@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from helpers import run_cli
+from test_t2t_patch import snapshot
 from trtsetup.commands.patch import patch
 from trtsetup.errors import UsageError
 from trtsetup.host import LiveHost
@@ -46,16 +47,6 @@ def tarball(tmp_path, header_case="trt_10_3_literal.json"):
 def read(root, rel=NATIVE):
     with open(os.path.join(root, rel)) as handle:
         return handle.read()
-
-
-def snapshot(root):
-    files = {}
-    for base, _, names in os.walk(root):
-        for name in names:
-            full = os.path.join(base, name)
-            with open(full, "rb") as handle:
-                files[os.path.relpath(full, root)] = handle.read()
-    return files
 
 
 def test_tensorrt_10_adds_every_converter_patch_idempotently_and_revertibly(tmp_path):

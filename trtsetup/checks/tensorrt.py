@@ -204,10 +204,10 @@ def check_not_rtx(ctx):
     if facts.jetson is not None:
         fix = _install_hint(facts)
     else:
-        wheel = "tensorrt-cu13" if _cuda_major(facts) == 13 else "tensorrt-cu12"
-        fix = ("{}   # TensorRT's Python wheels for CUDA {}; for the headers and libnvinfer.so that "
-               "torch2trt's build needs: {}".format(pip_command(facts.python.executable, "install", wheel),
-                                                   wheel[-2:], _install_hint(facts)))
+        fix = ("{}   # TensorRT's Python bindings; for the headers and libnvinfer.so that "
+               "torch2trt's build needs: {}".format(
+                   pip_command(facts.python.executable, "install", tensorrt_pip_package(facts)),
+                   _install_hint(facts)))
     return _not_rtx.fail(summary, fix=fix, detail=", ".join(seen))
 
 
