@@ -270,3 +270,19 @@ def test_debian_version_order_agrees_with_dpkg():
     for a, b in itertools.combinations(versions, 2):
         less = subprocess.call(["dpkg", "--compare-versions", a, "lt", b]) == 0
         assert less == (compare_deb_versions(a, b) < 0), (a, b)
+
+
+def test_check_a_snapshot_of_the_device(tmp_path):
+    from trtsetup.commands.snapshot import snapshot
+    from trtsetup.host import RootHost
+    from trtsetup.recipes import load_recipes
+    tree = trees.container_host(SystemTree(tmp_path / "root"), "4.4")
+    trees.write_csv(tree, "tensorrt.csv", ["lib, {}/libnvinfer.so.6.0.1".format(LIB)])
+    path = tmp_path / "snap.json"
+    path.write_bytes(snapshot(RootHost(tree.root), load_recipes(overlays=[]), fast=True).data)
+    direct = _check(tree).json()
+    replayed = run_cli(["docker", "csv", "--check", "--snapshot", str(path), "--json"])
+    assert replayed.exit_code == 1
+    assert replayed.json()["problems"] == direct["problems"]
+    refused = run_cli(["docker", "csv", "--print", "--snapshot", str(path)])
+    assert refused.exit_code == 2 and "--snapshot is for --check" in refused.stderr

@@ -332,9 +332,11 @@ def docker():
 @click.option("--write", is_flag=True, help="Replace the system file(s) with the regenerated text, atomically, keeping a backup.")
 @click.option("--root", "root", type=click.Path(file_okay=False),
               help="Treat DIR as / of a system tree (reads, and --write, happen under it).")
+@click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False),
+              help="Check the CSVs of a `trtsetup snapshot` capture (--check only).")
 @_recipes_option
 @_json_option
-def docker_csv(files, check_only, print_files, write, root, recipes_dir, as_json):
+def docker_csv(files, check_only, print_files, write, root, snapshot_file, recipes_dir, as_json):
     """Check or regenerate /etc/nvidia-container-runtime/host-files-for-container.d/*.csv.
 
     Exit 0 when every line resolves, 1 when something is stale or broken, 2 when it cannot run.
@@ -346,7 +348,10 @@ def docker_csv(files, check_only, print_files, write, root, recipes_dir, as_json
         raise UsageError("--check excludes --print and --write", fix="Give one of them.")
     if files and not (print_files or write):
         raise UsageError("FILE is for --print/--write", fix="trtsetup docker csv --print tensorrt.csv")
-    host = _make_host(root, None)
+    if snapshot_file and (print_files or write):
+        raise UsageError("--snapshot is for --check: a capture holds what the checks read, not every installed file",
+                         fix="Run --print/--write on the device itself (or on a --root copy of it).")
+    host = _make_host(root, snapshot_file)
     recipes = _load_recipes(recipes_dir)
     if print_files or write:
         results = docker_cmd.csv_print(host, recipes, list(files) or None)
