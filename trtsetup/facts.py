@@ -321,7 +321,8 @@ class CsvLine:
     ``problem``: None (used), "blank", "comment", "invalid", "relative". ``found``: what the path
     is by lstat ("file", "link", "dir", "char", ...; None = missing). For a link,
     ``resolves_to``/``resolves_kind`` is where it ends (None when dangling). ``siblings`` are the
-    other ``<stem>.so.<version>`` names in the same directory (how a newer library is found).
+    other ``<stem>.so.<version>`` names in the same directory, for a missing versioned library (how
+    the version that replaced it is found).
     """
 
     number: int = 0

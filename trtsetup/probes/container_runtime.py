@@ -330,7 +330,8 @@ def _resolve_line(host, line):
         changes["resolves_to"] = real if host.exists(real) and real != path else None
         changes["resolves_kind"] = host.lstat_kind(real) if changes["resolves_to"] else None
     split = split_versioned_so(posixpath.basename(path))
-    if split and line.kind in ("lib", "sym"):
+    if kind is None and split and line.kind in ("lib", "sym"):
+        # Gone: which other versions of the same library are there now (version drift)?
         directory = posixpath.dirname(path)
         stem = split[0]
         changes["siblings"] = tuple(sorted(
