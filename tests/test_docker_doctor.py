@@ -176,3 +176,37 @@ def test_snapshot_of_a_jetpack4_host_replays_the_docker_checks(tmp_path):
     assert {i: (c["status"], c["summary"]) for i, c in replayed.items()} == \
         {i: (c["status"], c["summary"]) for i, c in direct.items()}
     assert replayed["docker-csv-lines"]["status"] == "fail"
+
+
+def test_custom_mount_spec_path_is_where_the_csvs_are_read(tmp_path):
+    tree = trees.container_host(SystemTree(tmp_path), "5.1", default_runtime=True)
+    custom = "/opt/csv"
+    tree.write("/etc/nvidia-container-runtime/config.toml",
+               trees.CONFIG_TOML.format(mode="csv", mount=custom))
+    code, checks, _ = _checks(tree)
+    assert checks["docker-runtime-config"]["status"] == "fail"
+    assert "mount-spec-path /opt/csv does not exist" in checks["docker-runtime-config"]["summary"]
+    trees.write_csv(tree, "l4t.csv", ["lib, {}/tegra/libcuda.so.1.1".format(trees.LIB),
+                                      "lib, {}/tegra/libcuda.so.1.0".format(trees.LIB)], directory=custom)
+    code, checks, _ = _checks(tree)
+    assert checks["docker-runtime-config"]["status"] == "ok"
+    lines = checks["docker-csv-lines"]
+    assert lines["status"] == "fail" and "1 of 2 lines" in lines["summary"] and "l4t.csv" in lines["summary"]
+
+
+def test_x86_cdi_spec_goes_stale_after_a_driver_upgrade(tmp_path):
+    tree = x86_trees.x86(SystemTree(tmp_path), driver="550.54.15")
+    tree.dpkg({"nvidia-container-toolkit": "1.17.8-1", "nvidia-container-toolkit-base": "1.17.8-1",
+               "libnvidia-container1": "1.17.8-1", "libnvidia-container-tools": "1.17.8-1"}, arch="amd64")
+    tree.write("/etc/docker/daemon.json", trees.DAEMON_JSON)
+    tree.write("/usr/bin/docker", "")
+    lib = "/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01"  # the driver before the upgrade
+    tree.write("/etc/cdi/nvidia.json", '{"cdiVersion": "0.6.0", "kind": "nvidia.com/gpu", "devices": [{"name": "all", '
+                                       '"containerEdits": {}}], "containerEdits": {"mounts": [{"hostPath": "%s", '
+                                       '"containerPath": "%s"}]}}' % (lib, lib))
+    code, checks, _ = _checks(tree)
+    cdi = checks["docker-cdi-spec"]
+    assert code == 1 and cdi["status"] == "fail" and lib in cdi["detail"]
+    assert cdi["fix"].startswith("sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml")  # no --mode=csv off Tegra
+    assert checks["docker-default-runtime"]["status"] == "ok"  # x86 runs with --gpus; no default needed
+    assert checks["docker-csv-lines"]["status"] == "skip"
