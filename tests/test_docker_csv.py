@@ -286,3 +286,24 @@ def test_check_a_snapshot_of_the_device(tmp_path):
     assert replayed.json()["problems"] == direct["problems"]
     refused = run_cli(["docker", "csv", "--print", "--snapshot", str(path)])
     assert refused.exit_code == 2 and "--snapshot is for --check" in refused.stderr
+
+
+def test_write_does_not_replace_a_symlink(tmp_path):
+    tree = trees.container_host(SystemTree(tmp_path), "4.4")
+    tree.write("/usr/share/nvidia-container-csv/tensorrt.csv", "lib, /nowhere\n")
+    tree.symlink(CSV + "/tensorrt.csv", "/usr/share/nvidia-container-csv/tensorrt.csv")
+    result = run_cli(["docker", "csv", "--write", "tensorrt.csv", "--root", tree.root])
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+    assert os.path.islink(tree.path(CSV + "/tensorrt.csv"))
+
+
+def test_two_writes_in_one_second_keep_both_backups(tmp_path):
+    import datetime
+    from trtsetup.docker.csv_write import CsvWrite, apply_csv_write
+    tree = trees.container_host(SystemTree(tmp_path), "4.4")
+    now = datetime.datetime(2026, 12, 1, 22, 0, 0)
+    first = apply_csv_write(CsvWrite(CSV + "/tensorrt.csv", b"lib, /a\n"), tree.root, now=now)
+    second = apply_csv_write(CsvWrite(CSV + "/tensorrt.csv", b"lib, /b\n"), tree.root, now=now)
+    assert first.backup != second.backup
+    assert _read(tree, second.backup) == b"lib, /a\n"
+    assert _read(tree, CSV + "/tensorrt.csv") == b"lib, /b\n"

@@ -342,7 +342,7 @@ def docker_csv(files, check_only, print_files, write, root, snapshot_file, recip
     Exit 0 when every line resolves, 1 when something is stale or broken, 2 when it cannot run.
     """
     from .commands import docker as docker_cmd
-    from .docker import render
+    from .report import docker as render
     from . import report
     if check_only and (print_files or write):
         raise UsageError("--check excludes --print and --write", fix="Give one of them.")
@@ -355,7 +355,7 @@ def docker_csv(files, check_only, print_files, write, root, snapshot_file, recip
     recipes = _load_recipes(recipes_dir)
     if print_files or write:
         results = docker_cmd.csv_print(host, recipes, list(files) or None)
-        written = docker_cmd.csv_write(host, recipes, results, root or "/") if write else None
+        written = docker_cmd.csv_write(host, recipes, results) if write else None
         if as_json:
             _emit_json(render.csv_print_json(results, written))
         elif write:
@@ -379,7 +379,7 @@ def docker_csv(files, check_only, print_files, write, root, snapshot_file, recip
 def docker_image(root, snapshot_file, recipes_dir, as_json):
     """The base, TensorRT and PyTorch images for this host, and the docker run arguments."""
     from .commands import docker as docker_cmd
-    from .docker import render
+    from .report import docker as render
     from . import report
     host = _make_host(root, snapshot_file)
     advice = docker_cmd.image(host, _load_recipes(recipes_dir))

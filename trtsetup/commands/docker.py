@@ -94,16 +94,19 @@ def csv_print(host, recipes, names=None):
     return results
 
 
-def csv_write(host, recipes, results, root):
-    # type: (Any, Any, List[CsvPrintResult], str) -> List[CsvWriteResult]
-    """Write the regenerated files; refused on JetPack 5+ hosts, whose images carry their own
-    CUDA/cuDNN/TensorRT (a host tensorrt.csv there would only shadow them)."""
+def csv_write(host, recipes, results):
+    # type: (Any, Any, List[CsvPrintResult]) -> List[CsvWriteResult]
+    """Write the regenerated files under the host's tree (``/``, or DIR of ``--root``); refused
+    on JetPack 5+ hosts, whose images carry their own CUDA/cuDNN/TensorRT (a host tensorrt.csv
+    there would only shadow them)."""
+    if host.tree_root is None:
+        raise UsageError("--write needs the machine itself or a --root tree", fix="Drop --snapshot.")
     _, major = _l4t_major(host, recipes)
     if major is not None and not host_libraries_from_host(major, recipes):
         raise RefusedError("not writing {} on an L4T R{} host: JetPack 5+ images carry their own CUDA, cuDNN "
                            "and TensorRT".format(", ".join(r.name for r in results), major),
                            fix="Use an image built for this L4T (`trtsetup docker image`); --print still shows the file.")
-    return [apply_csv_write(CsvWrite(r.target, r.text.encode("utf-8")), root) for r in results]
+    return [apply_csv_write(CsvWrite(r.target, r.text.encode("utf-8")), host.tree_root) for r in results]
 
 
 def image(host, recipes):

@@ -1,16 +1,13 @@
-"""Text and JSON for ``trtsetup docker``. Only cli.py calls this (it moves to report/ with the
-rest of the rendering)."""
+"""Text and JSON for ``trtsetup docker csv`` and ``trtsetup docker image``. Only cli.py calls this."""
 
-from typing import Any, List
+from typing import List
 
-CSV_SCHEMA = "trtsetup.docker-csv/1"
-CSV_PRINT_SCHEMA = "trtsetup.docker-csv-print/1"
-IMAGE_SCHEMA = "trtsetup.docker-image/1"
+from .schemas import DOCKER_CSV, DOCKER_CSV_PRINT, DOCKER_IMAGE
 
 
 def csv_check_json(result):
     report = result.report
-    return {"schema": CSV_SCHEMA, "exit_code": result.exit_code, "ok": result.exit_code == 0,
+    return {"schema": DOCKER_CSV, "exit_code": result.exit_code, "ok": result.exit_code == 0,
             "mount_spec_dir": report.mount_spec_dir, "files": list(report.files),
             "lines": report.lines, "resolved": report.resolved,
             "base_only": report.base_only, "reading": report.reading_why, "l4t_major": report.l4t_major,
@@ -48,7 +45,7 @@ def csv_print_json(results, written=None):
             item["changed"] = written[r.target].changed
             item["backup"] = written[r.target].backup
         files.append(item)
-    return {"schema": CSV_PRINT_SCHEMA, "written": written != {}, "files": files}
+    return {"schema": DOCKER_CSV_PRINT, "written": written != {}, "files": files}
 
 
 def csv_print_text(results):
@@ -74,7 +71,7 @@ def csv_write_lines(written):
 
 def image_json(advice):
     doc = advice.to_json()
-    doc["schema"] = IMAGE_SCHEMA
+    doc["schema"] = DOCKER_IMAGE
     doc["docker_run"] = _run_line(advice)
     return doc
 
