@@ -307,3 +307,21 @@ def test_two_writes_in_one_second_keep_both_backups(tmp_path):
     assert first.backup != second.backup
     assert _read(tree, second.backup) == b"lib, /a\n"
     assert _read(tree, CSV + "/tensorrt.csv") == b"lib, /b\n"
+
+
+def test_text_report_gives_a_fix_under_every_problem_in_an_ascii_locale(tmp_path):
+    from tests.helpers import run_module
+    tree = trees.container_host(SystemTree(tmp_path), "4.6", runtime="new")
+    trees.write_csv(tree, "tensorrt.csv", ["lib, {}/libnvinfer.so.7.1.3".format(LIB), "libs, /x", "dev, nvmap"],
+                    crlf=True)
+    result = run_module(["docker", "csv", "--root", tree.root],
+                        env={"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"})
+    assert result.exit_code == 1, result
+    result.stdout.encode("ascii")  # marks fell back to ASCII
+    lines = result.stdout.splitlines()
+    problems = [i for i, line in enumerate(lines) if line.startswith(("  x ", "  ! "))]
+    assert len(problems) >= 5
+    for index in problems:
+        assert lines[index + 1].startswith("      fix: "), lines[index:index + 2]
+    import re
+    assert re.match(r"^\d+ of \d+ lines resolve; [1-9]\d* problem\(s\), \d+ warning\(s\)\.$", lines[-1]), lines[-1]
