@@ -161,3 +161,29 @@ def test_summary_line_counts_in_words(tmp_path):
     assert match and "(s)" not in last, last
     for number, word in zip(match.groups(), ("problem", "warning")):
         assert (word + "s" in last.split(number, 1)[1].split(",")[0]) == (number != "1")
+
+
+PRESETS = [jetson_trees.nano_jp44, jetson_trees.tx2_jp43, jetson_trees.xavier_nx_jp461_dpkg_only,
+           jetson_trees.agx_xavier_jp512, jetson_trees.orin_nano_jp62, jetson_trees.thor_jp70,
+           jetson_trees.future_r40_1, jetson_trees.switch_no_l4t, jetson_trees.l4t_base_container_jp4,
+           x86_trees.x86_driver535_cuda122_trt86_deb, x86_trees.x86_trt1013_tarball, x86_trees.x86_no_driver,
+           x86_trees.ngc_tensorrt, x86_trees.ngc_pytorch,
+           lambda tree: x86_trees.x86(tree, cuda=None, trt=None, cudnn=None),
+           lambda tree: jetson_trees.jetson(tree, cuda=None, cudnn=None, trt=None, python=None)]
+
+
+def test_no_python_none_or_placeholder_in_any_text_the_doctor_prints(tmp_path):
+    """Unknown values are rendered in words: 'TensorRT headers None', 'built for CUDA None',
+    'PYTHON' or 'VENV' in a fix are defects whatever check prints them."""
+    import re
+    leak = re.compile(r"\bNone\b|\bPYTHON\b|\bVENV\b|<X-Y>|\(none\)")
+    for number, preset in enumerate(PRESETS):
+        tree = SystemTree(tmp_path / str(number))
+        preset(tree)
+        for extra in ([], ["--python", "/usr/bin/python3.99"]):
+            result = run_cli(["doctor", "--json", "--root", tree.root] + extra)
+            for check in result.json()["checks"]:
+                for field in ("summary", "detail", "fix"):
+                    assert not leak.search(check[field] or ""), (number, extra, check)
+        text = run_cli(["doctor", "-v", "--root", tree.root]).stdout
+        assert not leak.search(text), (number, text)
