@@ -420,7 +420,7 @@ def test_the_real_pip_installed_torch_is_proven_unchanged():
     from trtsetup.probes.torch_fingerprint import files_changed_since_install
     torch = read_python(LiveHost(), sys.executable).packages.get("torch")
     if torch is None or torch.kind != "dist-info":
-        pytest.skip("torch is not pip-installed in this interpreter (the Python 3.6 CI leg)")
+        pytest.skip("torch is not pip-installed in this interpreter (scripts/run-tests --with-torch installs it)")
     assert files_changed_since_install(LiveHost(), torch) is None
 
 

@@ -26,7 +26,7 @@ def _torch_python():
 
 
 needs_torch = pytest.mark.skipif(_torch_python() is None,
-                                 reason="torch is not installed (the Python 3.6 CI leg)")
+                                 reason="torch is not installed here (scripts/run-tests --with-torch installs it)")
 
 
 def wrapper(tmp_path, pythonpath=(DOUBLES,), env=None, name="python"):

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="torch is not installed (the Python 3.6 CI leg)")
+torch = pytest.importorskip("torch", reason="torch is not installed here (scripts/run-tests --with-torch installs it)")
 
 from trtsetup.wavelets.reference import dwt_init, iwt_init  # noqa: E402
 

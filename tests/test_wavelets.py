@@ -2,7 +2,7 @@
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="torch is not installed (the Python 3.6 CI leg)")
+torch = pytest.importorskip("torch", reason="torch is not installed here (scripts/run-tests --with-torch installs it)")
 nn = torch.nn
 
 from trtsetup.wavelets import DWT, IWT  # noqa: E402
