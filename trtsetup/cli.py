@@ -204,7 +204,9 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
 @click.option("--dry-run", is_flag=True, help="Show the steps and what is already done; change nothing.")
 @click.option("--skip-apt", is_flag=True, help="Do not install apt prerequisites.")
 @click.option("--no-selftest", is_flag=True, help="Skip the conversion self-test at the end.")
-def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, **override_values):
+@click.option("--from-bundle", "bundle_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Install what `trtsetup bundle` packed on a device of this kind: offline, no compiler.")
+def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, bundle_file, **override_values):
     """Install torch, torchvision and torch2trt (with plugins) for this machine, idempotently."""
     from .commands import install as install_cmd
     from .host import LiveHost
@@ -212,6 +214,8 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     host = LiveHost()
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
+    if bundle_file:
+        return _install_from_bundle(host, facts, bundle_file, python, as_json, user, dry_run, no_selftest)
     overrides = _overrides(python, **override_values)
     if no_selftest:
         overrides["no_selftest"] = True
@@ -222,6 +226,51 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     else:
         click.echo(install_cmd.render_install_text(result))
     return result.exit_code
+
+
+def _install_from_bundle(host, facts, bundle_file, python, as_json, user, dry_run, no_selftest):
+    from .commands import install as install_cmd
+    from .commands.bundle import install_from_bundle
+    from .bundle.archive import read_manifest
+    python = python or facts.python.executable or "python3"
+    result = install_from_bundle(host, facts, bundle_file, python, user=user, dry_run=dry_run,
+                                 no_selftest=no_selftest, emit=_err)
+    if as_json:
+        doc = result.to_json()
+        manifest, digest = read_manifest(bundle_file)
+        doc["bundle"] = {"path": bundle_file, "sha256": digest, "versions": manifest["versions"],
+                         "fingerprint": manifest["fingerprint"]}
+        _emit_json(doc)
+    else:
+        click.echo(install_cmd.render_install_text(result))
+    return result.exit_code
+
+
+@cli.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the bundle (a tar file).")
+@_python_option
+@_recipes_option
+@_json_option
+def bundle(output, python, recipes_dir, as_json):
+    """Pack what `trtsetup install` built or downloaded here into one verified file.
+
+    The torch, torchvision and torch2trt wheels and the plugin library, with a manifest of
+    their sha256 and this device's fingerprint. Install it on devices of the same kind with
+    `trtsetup install --from-bundle FILE` (see docs/bundle.md).
+    """
+    from .commands.bundle import make_bundle
+    from .host import LiveHost
+    from .probes.gather import gather_facts
+    facts = gather_facts(LiveHost(), _load_recipes(recipes_dir), python=python, fast=True, nvidia_header=True)
+    manifest = make_bundle(facts, output)
+    _err("wrote {} ({} artifacts)".format(output, len(manifest["artifacts"])))
+    if as_json:
+        _emit_json(manifest)
+    else:
+        for item in manifest["artifacts"]:
+            click.echo("{}  {}".format(item["sha256"], item["path"]))
+    return EXIT_OK
 
 
 @cli.command()

@@ -71,7 +71,8 @@ def collect_device(name, documents):
     failing, warnings = _check_ids(doctor)
     install_state, failed_step = _install_state(install)
     selftest, speedup = _selftest(by_schema.get("trtsetup.selftest"), install)
-    expected_from, expected = _expected(by_schema.get("trtsetup.bundle"), by_schema.get("trtsetup.plan"))
+    bundle = by_schema.get("trtsetup.bundle") or (_dict(install.get("bundle")) if isinstance(install, dict) else None)
+    expected_from, expected = _expected(bundle or None, by_schema.get("trtsetup.plan"))
     drift = find_drift(expected, versions, expected_from) if doctor is not None else []
     kind = None
     if doctor is not None:

@@ -15,7 +15,7 @@ compares with what is wanted and the doctor can read (``plugins_lib.path``/``loa
 import hashlib
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from ..errors import ActionFailed
 from ..plan.step import Step
@@ -74,6 +74,15 @@ class T2tJob(object):
     def cache_key(self):
         digest = hashlib.sha256(self.patch_options.key().encode("utf-8")).hexdigest()[:8]
         return "{}-{}".format((self.source.commit or "nocommit")[:12], digest)
+
+
+def default_plugins_prefix(is_root, home=None):
+    # type: (Optional[bool], Optional[str]) -> Tuple[str, bool]
+    """(prefix, system-wide) of the plugin library: /usr/local as root (then ldconfig), else
+    ~/.local (then a preload hook). The from-bundle install places it the same way."""
+    if is_root:
+        return "/usr/local", True
+    return os.path.join(home or os.path.expanduser("~"), ".local"), False
 
 
 def read_install_record(state_dir):
@@ -221,9 +230,7 @@ class T2tPluginsStep(Step):
     def _prefix(self, ctx):
         if self.job.plugins_prefix:
             return self.job.plugins_prefix, False
-        if self.job.is_root:
-            return "/usr/local", True
-        return os.path.join(ctx.host.env.get("HOME") or os.path.expanduser("~"), ".local"), False
+        return default_plugins_prefix(self.job.is_root, ctx.host.env.get("HOME"))
 
     def is_satisfied(self, ctx):
         if self.job.source is None:
