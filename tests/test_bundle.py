@@ -1,18 +1,19 @@
 """`trtsetup bundle -o FILE` and `trtsetup install --from-bundle FILE`, for real: an install
-runs through the executor (torch from the local index, torchvision built from a git tag,
-torch2trt "built" by a test double step), the real CLI packs it, and real pip installs
+runs through the executor (torch downloaded from the local index, torchvision from the
+wheel its cache keeps after a build, torch2trt "built" by a test double step), the real CLI packs it, and real pip installs
 the bundle offline into fresh venvs."""
 
 import json
 import os
 import shutil
+import sys
 import tarfile
 
 import pytest
 
 from helpers import run_cli
 from install_fixtures import (  # noqa: F401  (fixtures are used by name)
-    build_venv, copy_venv, env_dirs, import_version, index_server, make_vision_repo, make_wheel,
+    build_venv, copy_venv, env_dirs, import_version, index_server, make_wheel,
     pristine_venv, runner_wheels, torch_wheel)
 from trtsetup.bundle import archive
 from trtsetup.bundle.steps import BundlePluginsStep
@@ -22,6 +23,7 @@ from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.plan.step import Step
 from trtsetup.plan.steps import build_steps
 from trtsetup.plan.steps.download import file_sha256
+from trtsetup.plan.steps.torchvision import wheel_cache_dir
 
 
 class FakeT2tBuild(Step):
@@ -56,7 +58,11 @@ def build_device(tmp_path_factory, index_server, build_venv):
         clean_pip_environment(mp, base / "home")
         python = copy_venv(build_venv, base / "venv")
         torch_url = index_server.add_file(torch_wheel(str(base / "w"), "1.6.0"))
-        vision = make_vision_repo(base / "vision")
+        # torchvision as the install's cache holds it after a build from the v0.7.0 tag (the
+        # build itself is tested in test_install_executor; here it would cost 40 s).
+        cache = str(base / "cache" / "trtsetup")
+        make_wheel(wheel_cache_dir(cache, "0.7.0", "cp%d%d" % sys.version_info[:2]), "torchvision", "0.7.0")
+        vision = "https://github.com/pytorch/vision"  # not contacted: the cached wheel is used
         specs = (
             StepSpec("torch-install", "Install torch 1.6.0", "test", {
                 "source": "wheel", "url": torch_url, "path": None, "filename": torch_url.rsplit("/", 1)[-1],
@@ -66,7 +72,7 @@ def build_device(tmp_path_factory, index_server, build_venv):
         )
         steps = build_steps(Plan({}, specs)) + [FakeT2tBuild()]
         result = execute(steps, LiveHost(), python, str(base / "state" / "trtsetup"),
-                         str(base / "cache" / "trtsetup"), options={"index_url": index_server.index_url})
+                         cache, options={"index_url": index_server.index_url})
     assert result.error is None, result
     return python, str(base / "state")
 

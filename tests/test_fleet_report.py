@@ -142,6 +142,9 @@ def test_fleet_report_device_name_from_document_or_file_name(fleet_dir, tmp_path
     write(str(flat / "whatever.json"), doc)
     names = [row["name"] for row in run_cli(["fleet", "report", "--json", str(flat)]).json()["devices"]]
     assert names == ["edge-7", "named-in-doc"]
+    # one device's directory, given directly
+    one = run_cli(["fleet", "report", "--json", os.path.join(fleet_dir, "nano-01")]).json()["devices"]
+    assert [row["name"] for row in one] == ["nano-01"] and len(one[0]["sources"]) == 3
 
 
 # -- the HTML page in a real browser ----------------------------------------------------------------

@@ -4,6 +4,7 @@ What each column is read from:
 
 - platform, versions, failing checks: the doctor report (``trtsetup.doctor/1``);
 - install: the install report (``trtsetup.install/1``): changed, converged or the failed step;
+  or the error document (``trtsetup.error/1``) an install that could not run printed;
 - self-test: a ``trtsetup.selftest/1`` report, else the install's ``selftest`` step; the
   speed-up is the median over the models that passed (TensorRT vs PyTorch time);
 - drift: the versions the bundle (``trtsetup.bundle/1``) or else the plan (``trtsetup.plan/1``)
@@ -43,6 +44,7 @@ class DeviceRow(NamedTuple):
     warnings: List[str]             # check ids with status warn
     install: Optional[str]          # changed | unchanged | would-change | failed | None
     install_failed_step: Optional[str]
+    install_error: Optional[str]    # the message when install could not run (a refused bundle)
     selftest: Optional[str]         # pass | fail | cannot-run | skipped | None
     speedup: Optional[float]
     expected_from: Optional[str]    # bundle | plan | None
@@ -70,6 +72,10 @@ def collect_device(name, documents):
     versions = installed_versions(platform)
     failing, warnings = _check_ids(doctor)
     install_state, failed_step = _install_state(install)
+    refused = by_schema.get("trtsetup.error")  # what install printed when it could not run
+    install_error = refused.get("error") if isinstance(refused, dict) else None
+    if install_error is not None and install is None:
+        install_state = "failed"
     selftest, speedup = _selftest(by_schema.get("trtsetup.selftest"), install)
     bundle = by_schema.get("trtsetup.bundle") or (_dict(install.get("bundle")) if isinstance(install, dict) else None)
     expected_from, expected = _expected(bundle or None, by_schema.get("trtsetup.plan"))
@@ -82,7 +88,7 @@ def collect_device(name, documents):
         module=jetson.get("module") or jetson.get("model"), jetpack=jetson.get("jetpack"),
         l4t=jetson.get("l4t"), driver=nvidia.get("driver_version"), cuda=cuda.get("version"),
         python=python.get("version"), versions=versions, failing=failing, warnings=warnings,
-        install=install_state, install_failed_step=failed_step, selftest=selftest, speedup=speedup,
+        install=install_state, install_failed_step=failed_step, install_error=install_error, selftest=selftest, speedup=speedup,
         expected_from=expected_from, drift=drift, sources=[path for path, _ in documents])
     return row._replace(status=judge(row, doctor is not None))
 

@@ -1,9 +1,10 @@
 """Find the reports of many devices on the controller and group them by device.
 
-A device's name is, in this order: the ``device`` key of a document (the Ansible role sets
-it to the inventory name), the directory right under a DIR argument that holds the file
-(``reports/jetson-7/doctor.json``: the role's layout), or the file name up to its first
-dot (``jetson-7.doctor.json``). Only JSON objects whose ``schema`` starts with
+A device's name is, in this order: the ``device`` key of a document, the directory right
+under a DIR argument that holds the file (``reports/jetson-7/doctor.json``: the Ansible
+role's layout), the directory itself for a file with a plain report name directly in it
+(``trtsetup fleet report reports/jetson-7``), or else the file name up to its first dot
+(``jetson-7.doctor.json``). Only JSON objects whose ``schema`` starts with
 ``trtsetup.`` are used; anything else in the directory is skipped and counted, and an
 unreadable or malformed file is a problem named in the output, never a crash.
 """
@@ -15,6 +16,8 @@ from typing import Dict, List, NamedTuple, Tuple
 from ..errors import UsageError
 
 SUFFIXES = (".json", ".fact")
+# Files named after what they hold; their directory says which device they belong to.
+PLAIN_NAMES = ("doctor", "plan", "install", "selftest", "bundle", "trtsetup")
 
 
 class Loaded(NamedTuple):
@@ -70,7 +73,11 @@ def _walk(top):
 
 
 def _name_from_file(path):
-    return os.path.basename(path).split(".", 1)[0] or path
+    stem = os.path.basename(path).split(".", 1)[0]
+    if stem in PLAIN_NAMES:
+        parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
+        return parent or stem
+    return stem or path
 
 
 def _read(path):

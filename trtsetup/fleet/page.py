@@ -112,6 +112,8 @@ def render_html(rows, problems, skipped, title="trtsetup fleet report"):
                 attrs = ' data-v="{}"'.format("" if row.speedup is None else row.speedup)
             elif header in ("failing", "drift"):
                 attrs = ' class="{}"'.format(header)
+            elif header == "install" and row.install_error:
+                attrs = ' title="{}"'.format(esc(row.install_error))
             out.append("<td{}>{}</td>".format(attrs, esc(value)))
         out.append("</tr>")
     out.append("</tbody></table>")
