@@ -8,7 +8,7 @@ built where TensorRT was found never installs where it is missing.
 import re
 from typing import Any, Dict, List, Optional
 
-from .. import __version__
+from .. import __version__, versions
 from ..errors import InputError
 
 BUNDLE_SCHEMA = "trtsetup.bundle/1"
@@ -23,12 +23,12 @@ _MEMBER = re.compile(r"^(wheels/[A-Za-z0-9_.+-]+\.whl|lib/[A-Za-z0-9_.+-]+\.so(\
 
 
 def _major_minor(version):
-    parts = (version or "").split(".")
-    return ".".join(parts[:2]) if version else None
+    return versions.minor(version) if version else None
 
 
 def _major(version):
-    return (version or "").split(".")[0] or None
+    value = versions.major(version) if version else None
+    return None if value is None else str(value)
 
 
 def device_fingerprint(facts, python_tag):
