@@ -17,7 +17,7 @@ import pytest
 from fleet_fixtures import *  # noqa: F401,F403  (the pyz fixture)
 from fleet_fixtures import pyenv_python
 from helpers import REPO, SystemTree, run_cli
-from install_fixtures import make_wheel, runner_wheels, repack_installed  # noqa: F401
+from install_fixtures import make_wheel, runner_wheels  # noqa: F401  (runner_wheels: a fixture)
 from trees.jetson import nano_jp44, orin_nano_jp62
 from trees.x86 import x86
 from trtsetup.executor import execute

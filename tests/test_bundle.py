@@ -3,7 +3,7 @@ runs through the executor (torch downloaded from the local index, torchvision fr
 wheel its cache keeps after a build, torch2trt "built" by a test double step), the real CLI packs it, and real pip installs
 the bundle offline into fresh venvs."""
 
-import json
+import hashlib
 import os
 import shutil
 import sys
@@ -106,7 +106,6 @@ def test_bundle_packs_the_installs_wheels_with_hashes_and_fingerprint(tmp_path, 
         assert names[0] == "manifest.json"
         for item in manifest["artifacts"]:
             data = tar.extractfile(item["path"]).read()
-            import hashlib
             assert hashlib.sha256(data).hexdigest() == item["sha256"]
 
 

@@ -10,11 +10,11 @@ import os
 from typing import Any, Dict, List
 
 from ..atomic import copy_atomic
-from ..errors import ActionFailed
 from ..plan.step import Step
 from ..plan.steps import pip
 from ..torch2trt import build as t2t_build
-from ..torch2trt.steps import default_plugins_prefix, read_install_record, write_install_record
+from ..torch2trt.steps import (default_plugins_prefix, make_plugins_lib_loadable, read_install_record,
+                               write_install_record)
 
 REQUIREMENTS = "requirements.txt"
 
@@ -89,19 +89,8 @@ class BundlePluginsStep(Step):
         dest, system = self._destination(ctx)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         copy_atomic(os.path.join(self.directory, self.library["path"]), dest)
-        hook_files = []  # type: List[str]
-        if system:
-            result = ctx.run_logged(["ldconfig"], timeout=120)
-            if result.returncode != 0:
-                raise ActionFailed("ldconfig failed after installing {}".format(dest),
-                                   fix="Run `ldconfig` as root.", log_path=ctx.log_path)
-            loader = "ldconfig"
-        else:
-            env = pip.read_target(ctx.host, ctx.python)
-            user_site = bool(ctx.user and not pip.is_isolated(env))
-            site = t2t_build.target_site_dir(ctx.run_logged, ctx.python, user_site)
-            hook_files = t2t_build.write_preload_hook(site, dest)
-            loader = "preload-hook"
+        env = pip.read_target(ctx.host, ctx.python)
+        loader, hook_files = make_plugins_lib_loadable(ctx, dest, system, bool(ctx.user and not pip.is_isolated(env)))
         doc = {"path": dest, "sha256": self.library["sha256"], "loader": loader,
                "hook_files": hook_files, "from_bundle": True}
         record = read_install_record(ctx.state_dir)

@@ -15,7 +15,7 @@ compares with what is wanted and the doctor can read (``plugins_lib.path``/``loa
 import hashlib
 import json
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import ActionFailed
 from ..plan.step import Step
@@ -83,6 +83,20 @@ def default_plugins_prefix(is_root, home=None):
     if is_root:
         return "/usr/local", True
     return os.path.join(home or os.path.expanduser("~"), ".local"), False
+
+
+def make_plugins_lib_loadable(ctx, path, system, user_site):
+    # type: (Any, str, bool, bool) -> Tuple[str, List[str]]
+    """(loader, hook files): ``ldconfig`` for a system-wide library, else a preload hook in
+    the target's site dir (user site when ``user_site``). The from-bundle install uses it too."""
+    if system:
+        result = ctx.run_logged(["ldconfig"], timeout=120)
+        if result.returncode != 0:
+            raise ActionFailed("ldconfig failed after installing {}".format(path),
+                               fix="Run `ldconfig` as root.", log_path=ctx.log_path)
+        return "ldconfig", []
+    site = t2t_build.target_site_dir(ctx.run_logged, ctx.python, user_site)
+    return "preload-hook", t2t_build.write_preload_hook(site, path)
 
 
 def read_install_record(state_dir):
@@ -258,18 +272,8 @@ class T2tPluginsStep(Step):
         os.makedirs(os.path.dirname(kept), exist_ok=True)
         with open(path, "rb") as handle:
             t2t_patch.atomic_write(kept, handle.read())
-        hook_files = []
-        if system:
-            result = ctx.run_logged(["ldconfig"], timeout=120)
-            if result.returncode != 0:
-                raise ActionFailed("ldconfig failed after installing {}".format(path),
-                                   fix="Run `ldconfig` as root.", log_path=ctx.log_path)
-            loader = "ldconfig"
-        else:
-            user_site = bool(ctx.user and not self.job.is_venv and not self.job.is_conda)
-            site = t2t_build.target_site_dir(ctx.run_logged, ctx.python, user_site)
-            hook_files = t2t_build.write_preload_hook(site, path)
-            loader = "preload-hook"
+        user_site = bool(ctx.user and not self.job.is_venv and not self.job.is_conda)
+        loader, hook_files = make_plugins_lib_loadable(ctx, path, system, user_site)
         doc = {"wanted": self.job.wanted_key(ctx.python), "path": path, "prefix": prefix,
                "sha256": t2t_build.sha256_file(path), "loader": loader, "hook_files": hook_files,
                "kept": kept}
