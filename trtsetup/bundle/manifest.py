@@ -10,8 +10,9 @@ from typing import Any, Dict, List, Optional
 
 from .. import __version__, versions
 from ..errors import InputError
+from ..report import schemas
 
-BUNDLE_SCHEMA = "trtsetup.bundle/1"
+BUNDLE_SCHEMA = schemas.BUNDLE
 MANIFEST_NAME = "manifest.json"
 # Compared between bundle and device, in this order (the first mismatch is named).
 FINGERPRINT_FIELDS = ("arch", "l4t", "cuda_major", "python_tag", "cuda_arch", "tensorrt")

@@ -2,9 +2,10 @@
 
 from typing import Any, Dict, List, Optional
 
+from ..report import schemas
 from .collect import STATUSES, DeviceRow
 
-FLEET_REPORT_SCHEMA = "trtsetup.fleet-report/1"
+FLEET_REPORT_SCHEMA = schemas.FLEET_REPORT
 
 # (header, function of a row -> text); the order is the table's.
 COLUMNS = (

@@ -14,6 +14,8 @@ SELFTEST = "trtsetup.selftest/1"
 ERROR = "trtsetup.error/1"
 SNAPSHOT = "trtsetup.snapshot/1"
 FLEET_REPORT = "trtsetup.fleet-report/1"
+BUNDLE = "trtsetup.bundle/1"
+FACT = "trtsetup.fact/1"
 DOCKER_CSV = "trtsetup.docker-csv/1"
 DOCKER_CSV_PRINT = "trtsetup.docker-csv-print/1"
 DOCKER_IMAGE = "trtsetup.docker-image/1"
@@ -27,11 +29,13 @@ SCHEMAS = (
     (PATCH, "patch --json"),
     (SELFTEST, "selftest --json"),
     (FLEET_REPORT, "fleet report --json"),
+    (BUNDLE, "bundle --json; manifest.json inside a bundle (docs/bundle.md)"),
     (DOCKER_CSV, "docker csv --check --json"),
     (DOCKER_CSV_PRINT, "docker csv --print/--write --json"),
     (DOCKER_IMAGE, "docker image --json"),
     (ERROR, "any command with --json that could not run"),
     (SNAPSHOT, "snapshot -o FILE (docs/snapshot.md)"),
+    (FACT, "/etc/ansible/facts.d/trtsetup.fact, written by the Ansible role (ansible/)"),
 )
 # Later rows (docker, fleet bundles, ...) go above ERROR, one line each.
 
