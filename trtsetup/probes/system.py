@@ -3,7 +3,7 @@
 ``read_system(host, build_dir=None)`` has two paths:
 
 * **this machine** (a plain ``LiveHost``): ``_read_live`` asks the running system —
-  ``platform``, ``os`` and ``/proc/meminfo`` — in one small function, the only place in trtsetup's
+  ``os.uname``, ``statvfs`` and ``/proc/meminfo`` — in one small function, the only place in trtsetup's
   probes that does;
 * **everything else** (``--root`` tree, snapshot, or the recording host that makes a
   snapshot): files and commands through the host, so a snapshot captures exactly what a
@@ -195,13 +195,13 @@ def _is_plain_live(host):
 
 def _read_live(build_dir):
     # type: (str) -> Dict[str, object]
-    """This machine, asked directly. The one place a probe uses platform/os.
+    """This machine, asked directly. The one place a probe asks ``os`` about the system.
 
     Memory comes from ``/proc/meminfo`` and free disk from ``statvfs``: that is all psutil
     would read, and importing psutil costs more than the whole ``--fast`` doctor may take.
     """
-    import platform
-    values = {"arch": platform.machine() or None, "kernel": platform.release() or None,
+    uname = os.uname()  # what platform.machine()/release() return, without importing platform
+    values = {"arch": uname.machine or None, "kernel": uname.release or None,
               "is_root": os.geteuid() == 0, "disk_path": build_dir}  # type: Dict[str, object]
     try:
         values["cpu_count"] = len(os.sched_getaffinity(0))
