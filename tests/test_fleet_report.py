@@ -163,7 +163,11 @@ def _chromium():
                 "--window-size=1500,700"):
         options.add_argument(arg)
     # An explicit driver path: selenium never tries to download one (no network here).
-    return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    from selenium.common.exceptions import WebDriverException
+    try:
+        return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    except WebDriverException:  # seen once: Chromium slow to start on a loaded 2-core machine
+        return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
 
 
 @pytest.fixture(scope="module")
