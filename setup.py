@@ -26,10 +26,16 @@ class EggInfoUnderBuild(egg_info):
         egg_info.finalize_options(self)
 
 
+# Data directories without __init__.py are listed as packages of their own: package_data of
+# "trtsetup" reaching into them makes setuptools print a 40-line BuildBackendWarning
+# ("Package ... is absent from the `packages` configuration") on every build.
+DATA_PACKAGES = ["trtsetup.recipes_data", "trtsetup.torch2trt.converter_patches"]
+
 setup(
-    packages=find_packages(include=["trtsetup", "trtsetup.*"]) + ["trtsetup.recipes_data"],
+    packages=find_packages(include=["trtsetup", "trtsetup.*"]) + DATA_PACKAGES,
     package_dir={"trtsetup.recipes_data": "recipes"},
-    package_data={"trtsetup": ["probes/scripts/*.py", "selftest/*.py", "torch2trt/converter_patches/*.py"],
-                  "trtsetup.recipes_data": ["*.json"]},
+    package_data={"trtsetup": ["probes/scripts/*.py", "selftest/*.py"],
+                  "trtsetup.recipes_data": ["*.json"],
+                  "trtsetup.torch2trt.converter_patches": ["*.py"]},
     cmdclass={"egg_info": EggInfoUnderBuild},
 )

@@ -44,7 +44,8 @@ def _build_wheel(src, out):
     """A wheel built by the running pip, without build isolation (offline)."""
     pytest.importorskip("setuptools")
     pytest.importorskip("wheel")
-    return _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+    # -v: pip shows the build backend's own output (its warnings) only when verbose.
+    return _run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation",
                  "-w", out, "."], cwd=src)
 
 
@@ -53,8 +54,15 @@ def test_a_build_leaves_no_egg_info_beside_setup_py_and_no_packaging_warning(tmp
     built = _build_wheel(src, str(tmp_path / "wheels"))
     assert built.returncode == 0, built.stderr
     assert glob.glob(os.path.join(src, "*.egg-info")) == []
-    assert "BuildBackendWarning" not in built.stderr and "absent from the `packages`" not in built.stderr
-    assert glob.glob(str(tmp_path / "wheels" / "trtsetup-*.whl"))
+    output = built.stdout + built.stderr
+    assert "BuildBackendWarning" not in output and "absent from the `packages`" not in output, output
+    wheel = glob.glob(str(tmp_path / "wheels" / "trtsetup-*.whl"))
+    assert wheel
+    import zipfile
+    names = zipfile.ZipFile(wheel[0]).namelist()
+    for data in ("trtsetup/recipes_data/l4t.json", "trtsetup/torch2trt/converter_patches/torch_softmax.py",
+                 "trtsetup/probes/scripts/python_info.py", "trtsetup/selftest/script.py"):
+        assert data in names, data
 
 
 def _python36():
@@ -99,6 +107,10 @@ def test_pip9_installs_trtsetup_from_a_checkout_an_earlier_build_ran_in(tmp_path
     where = _run([python, "-c", "import trtsetup; print(trtsetup.__file__)"], cwd=str(tmp_path))
     assert where.returncode == 0, where.stderr
     assert where.stdout.strip().startswith(os.path.join(str(tmp_path), "pip9"))
+    data = _run([python, "-c", "import pkgutil; print(all(pkgutil.get_data('trtsetup', p) for p in ("
+                 "'recipes_data/l4t.json', 'torch2trt/converter_patches/torch_softmax.py', "
+                 "'probes/scripts/python_info.py')))"], cwd=str(tmp_path))
+    assert data.stdout.strip() == "True", data.stderr  # the data files came along
 
 
 def _readme_first_commands():
