@@ -187,3 +187,15 @@ def test_no_python_none_or_placeholder_in_any_text_the_doctor_prints(tmp_path):
                     assert not leak.search(check[field] or ""), (number, extra, check)
         text = run_cli(["doctor", "-v", "--root", tree.root]).stdout
         assert not leak.search(text), (number, text)
+
+
+def test_trtsetup_is_named_the_way_it_was_started():
+    from trtsetup.fix_commands import invocation
+    on_path = {"trtsetup": "/usr/local/bin/trtsetup"}.get
+    assert invocation("/usr/local/bin/trtsetup", "/usr/bin/python3", on_path) == ["trtsetup"]
+    # pip install --user put it in ~/.local/bin, which is not on PATH:
+    assert invocation("/home/nano/.local/bin/trtsetup", "/usr/bin/python3", {}.get) == [
+        "/home/nano/.local/bin/trtsetup"]
+    assert invocation("/src/trtsetup/trtsetup/__main__.py", "/usr/bin/python3", on_path) == [
+        "/usr/bin/python3", "-m", "trtsetup"]
+    assert invocation("/opt/trtsetup.pyz", "/usr/bin/python3.6", on_path) == ["/usr/bin/python3.6", "/opt/trtsetup.pyz"]

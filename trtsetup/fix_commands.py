@@ -71,6 +71,8 @@ def invocation(argv0=None, executable=None, which=None):
         import shutil
         which = shutil.which
     name = os.path.basename(argv0 or "")
+    if name.endswith(".pyz"):  # the zipapp: runnable through an interpreter whatever its mode
+        return [executable, os.path.abspath(argv0)]
     if name in ("__main__.py", "-m", "-c", "") or not name.startswith("trtsetup"):
         return [executable, "-m", "trtsetup"]
     found = which("trtsetup")
