@@ -224,3 +224,9 @@ def test_the_plugin_library_goes_to_the_user_prefix_with_a_preload_hook(tmp_path
     assert details["loader"] == "preload-hook" and any(f.endswith(".pth") for f in details["hook_files"])
     second = execute([step], LiveHost(), python, dirs["state"], dirs["cache"])
     assert second.changed is False and dest in second.steps[0].reason
+
+
+def test_from_bundle_takes_no_version_overrides(tmp_path, dirs):
+    result = run_cli(["install", "--from-bundle", str(tmp_path / "x.bundle"), "--torch", "2.0.0"])
+    assert result.exit_code == 2
+    assert "takes no --torch" in result.stderr

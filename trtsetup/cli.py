@@ -211,6 +211,11 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     from .commands import install as install_cmd
     from .host import LiveHost
     from .probes.gather import gather_facts
+    if bundle_file:
+        chosen = sorted(k for k, v in override_values.items() if v not in (None, (), False))
+        if chosen:
+            raise UsageError("--from-bundle installs exactly what the bundle holds; it takes no --{}".format(
+                chosen[0].replace("_", "-")), fix="Drop that option, or install without --from-bundle.")
     host = LiveHost()
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
