@@ -111,6 +111,11 @@ def test_pip9_installs_trtsetup_from_a_checkout_an_earlier_build_ran_in(tmp_path
                  "'recipes_data/l4t.json', 'torch2trt/converter_patches/torch_softmax.py', "
                  "'probes/scripts/python_info.py')))"], cwd=str(tmp_path))
     assert data.stdout.strip() == "True", data.stderr  # the data files came along
+    # Installed without its dependencies (--no-deps): the console script says what is missing.
+    script = _run([os.path.join(os.path.dirname(python), "trtsetup"), "doctor"], cwd=str(tmp_path))
+    assert script.returncode == 2 and "Traceback" not in script.stderr, script.stderr
+    assert script.stderr.startswith("error: trtsetup needs the Python package 'click'")
+    assert "fix: {} -m pip install click".format(python) in script.stderr
 
 
 def _readme_first_commands():

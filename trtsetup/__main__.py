@@ -1,8 +1,9 @@
-"""``python -m trtsetup``.
+"""``python -m trtsetup``, and the ``trtsetup`` console script (``run``).
 
 Run from a checkout with a Python that lacks trtsetup's dependencies (``python3 -m trtsetup``
-before any install), the import of the CLI fails: say so in one line with the fix instead of
-a traceback. Only the standard library may be used before that import.
+before any install, or an install made with ``--no-deps``), the import of the CLI fails: say
+so in one line with the fix instead of a traceback. Only the standard library may be used
+before that import.
 """
 
 import os
@@ -26,7 +27,7 @@ def _missing_dependency_message(name, executable, package_dir):
             "fix: " + fix]
 
 
-def _run():
+def run():
     try:
         from trtsetup.cli import main
     except ImportError as exc:
@@ -41,4 +42,4 @@ def _run():
 
 
 if __name__ == "__main__":
-    sys.exit(_run())
+    sys.exit(run())
