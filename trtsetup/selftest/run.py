@@ -12,7 +12,7 @@ import tempfile
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
-from ..host.interpreter import last_json_object
+from ..host.interpreter import last_json_object, script_argv
 
 SCHEMA = "trtsetup.selftest/1"
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script.py")
@@ -113,18 +113,15 @@ def build_argv(python, fp16=False, models=(), device="cuda", script=SCRIPT,
                package_parent=PACKAGE_PARENT):
     # type: (str, bool, Sequence[str], str, Optional[str], str) -> List[str]
     """The argv that runs the script in ``python``; ``-c SOURCE`` when the file is not on disk."""
-    argv = [python]
-    if script and os.path.isfile(script):
-        argv.append(script)
-    else:
-        import pkgutil
-        argv += ["-c", pkgutil.get_data("trtsetup.selftest", "script.py").decode("utf-8")]
-    argv += ["--trtsetup-path", package_parent, "--device", device]
+    args = ["--trtsetup-path", package_parent, "--device", device]
     if fp16:
-        argv.append("--fp16")
+        args.append("--fp16")
     for name in models:
-        argv += ["--model", name]
-    return argv
+        args += ["--model", name]
+    if script and os.path.isfile(script):
+        return [python, script] + args
+    import pkgutil
+    return script_argv(python, pkgutil.get_data("trtsetup.selftest", "script.py").decode("utf-8"), args)
 
 
 def parse_selftest_output(text):
