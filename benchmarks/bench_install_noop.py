@@ -28,7 +28,7 @@ from install_fixtures import (FileServer, make_venv, make_vision_repo,  # noqa: 
 from trtsetup.executor import execute  # noqa: E402
 from trtsetup.host import LiveHost  # noqa: E402
 from trtsetup.plan.model import Plan, StepSpec  # noqa: E402
-from trtsetup.plan.steps import build_steps  # noqa: E402
+from trtsetup.step_kinds import build_steps  # noqa: E402
 
 
 def isolate(home):

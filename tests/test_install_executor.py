@@ -19,8 +19,9 @@ from trtsetup.errors import ActionFailed, RefusedError, UsageError
 from trtsetup.executor import execute
 from trtsetup.host import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
-from trtsetup.plan.steps import build_steps
-from trtsetup.plan.steps.download import download, file_sha256
+from trtsetup.step_kinds import build_steps
+from trtsetup.hashing import sha256_file as file_sha256
+from trtsetup.plan.steps.download import download
 from trtsetup.commands.install import render_install_text
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -244,7 +245,7 @@ import json, sys
 from trtsetup.executor import execute
 from trtsetup.host import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
-from trtsetup.plan.steps import build_steps
+from trtsetup.step_kinds import build_steps
 doc = json.load(open(sys.argv[1]))
 specs = tuple(StepSpec(**s) for s in doc["specs"])
 result = execute(build_steps(Plan({}, specs)), LiveHost(), doc["python"], doc["state"], doc["cache"],

@@ -12,7 +12,7 @@ from trtsetup.errors import RefusedError
 from trtsetup.executor import execute
 from trtsetup.host import CommandResult, LiveHost, RootHost
 from trtsetup.plan.model import Plan, StepSpec
-from trtsetup.plan.steps import build_steps
+from trtsetup.step_kinds import build_steps
 from trtsetup.plan.steps.download import terminal_progress
 from trtsetup.plan.steps.pip import (build_failure_lines, parse_torch_version_py, pip_fix,
                                      requirement_met)
@@ -68,14 +68,14 @@ def fake_bin(tmp_path, monkeypatch):
     return program
 
 
-def apt_plan(packages=WANTED):
+def apt_plan(packages=WANTED, skip=None):
     return Plan({}, (StepSpec("apt-prerequisites", "Install apt packages", "JetPack 4 needs them",
-                              {"packages": list(packages)}),))
+                              {"packages": list(packages)}, skip=skip),))
 
 
-def run_apt(tree, uid, tmp_path, **options):
-    return execute(build_steps(apt_plan()), Machine(tree, uid), "/usr/bin/python3",
-                   str(tmp_path / "state"), str(tmp_path / "cache"), options=options)
+def run_apt(tree, uid, tmp_path, skip=None):
+    return execute(build_steps(apt_plan(skip=skip)), Machine(tree, uid), "/usr/bin/python3",
+                   str(tmp_path / "state"), str(tmp_path / "cache"))
 
 
 def test_apt_is_satisfied_when_dpkg_lists_every_package(tmp_path, fake_bin):
@@ -123,10 +123,20 @@ def test_apt_failure_names_the_log_and_suggests_an_update(dpkg_tree, tmp_path, f
 
 def test_skip_apt_leaves_apt_alone_and_says_what_is_missing(dpkg_tree, tmp_path, fake_bin):
     sudo_log = fake_bin("sudo")
-    result = run_apt(dpkg_tree, 1000, tmp_path, skip_apt=True)
+    result = run_apt(dpkg_tree, 1000, tmp_path, skip="--skip-apt")
     assert [s.status for s in result.steps] == ["skipped"]
     assert "--skip-apt" in result.steps[0].reason and "libjpeg-dev, zlib1g-dev" in result.steps[0].reason
     assert not sudo_log.exists()
+
+
+def test_skip_apt_is_reported_as_skipped_not_already_done(dpkg_tree, tmp_path, fake_bin):
+    """New-user report defect 23: `--skip-apt` listed apt-prerequisites as "already done"."""
+    from trtsetup.commands.install import render_install_text
+    fake_bin("sudo")
+    result = run_apt(dpkg_tree, 1000, tmp_path, skip="--skip-apt")
+    assert result.steps[0].skipped_by == "--skip-apt"
+    line = [l for l in render_install_text(result).splitlines() if "apt-prerequisites" in l][0]
+    assert "skipped (--skip-apt)" in line and "already done" not in line
 
 
 # -- pure helpers --------------------------------------------------------------------------------
@@ -203,23 +213,20 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
         assert terminal_progress(stream, "torch.whl") is None
 
 
-def test_a_step_factory_builds_steps_that_need_more_than_their_spec(tmp_path):
+def test_build_steps_takes_an_explicit_list_of_step_classes(tmp_path):
     from trtsetup.plan.step import Step
 
     class Recorded(Step):
         id = "selftest"
 
-        def __init__(self, spec, job):
-            self.summary, self.reason, self.job = spec.summary, spec.reason, job
-
         def is_satisfied(self, ctx):
             return None
 
         def run(self, ctx):
-            return {"job": self.job}
+            return {"job": self.params["job"]}
 
-    plan = Plan({}, (StepSpec("selftest", "Self-test", "last", {}),))
-    steps = build_steps(plan, {"selftest": lambda spec: Recorded(spec, "shared job")})
+    plan = Plan({}, (StepSpec("selftest", "Self-test", "last", {"job": "shared job"}),))
+    steps = build_steps(plan, [Recorded])
     result = execute(steps, LiveHost(), "python3", str(tmp_path / "state"), str(tmp_path / "cache"))
     assert [(s.id, s.status) for s in result.steps] == [("selftest", "done")]
     assert result.steps[0].details == {"job": "shared job"}

@@ -61,7 +61,7 @@ def test_plan_for_an_unknown_l4t_exits_2_naming_jetpack(tmp_path):
 
 def test_plan_for_an_unknown_l4t_with_jetpack_override_blocks_trt_11(tmp_path):
     result = plan_json(tmp_path, J.future_r40_1, "--jetpack", "7.0")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 2, result.stderr   # blocked steps: could not run (new-user defect 13)
     got = steps(result.json())
     assert got["t2t-source"]["blocked"].startswith("torch2trt has no revision for TensorRT 11")
 
@@ -73,4 +73,4 @@ def test_plan_text_numbers_steps_with_reasons(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert " 2. Install torch 1.10.0" in result.stdout
     assert "why: --torch 1.10.0 asked for" in result.stdout
-    assert " 8. Convert a small model" in result.stdout
+    assert " 9. Convert a small model" in result.stdout

@@ -340,8 +340,10 @@ def test_patched_cmake_library_builds_installs_and_loads(work, trt, patched, tar
 
 
 def test_steps_install_then_a_second_run_finds_everything_satisfied(work, trt, target_python):
+    from trtsetup.plan.model import Plan, StepSpec
     from trtsetup.plan.step import ExecContext
-    from trtsetup.torch2trt import source, steps
+    from trtsetup.step_kinds import build_steps
+    from trtsetup.torch2trt import steps
 
     repo = standin(os.path.join(work, "steps-src"))
     git_env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t",
@@ -351,26 +353,34 @@ def test_steps_install_then_a_second_run_finds_everything_satisfied(work, trt, t
     log = os.path.join(work, "steps.log")
     emitted = []
 
-    def context():
+    def context(earlier):
         return ExecContext(host=LiveHost(), python=target_python["python"], user=False, dry_run=False,
                            state_dir=os.path.join(work, "state"), cache_dir=os.path.join(work, "cache"),
-                           log_path=log, run_logged=Logged(log), emit=emitted.append, options={})
+                           log_path=log, run_logged=Logged(log), emit=emitted.append, options={},
+                           earlier=earlier)
 
-    def job():
-        options = t2t_patch.PatchOptions(trt_include=trt["include"], trt_lib=trt["lib"],
-                                         cuda_arch=("90",) if NVCC else ("87",))
-        return steps.T2tJob(source.parse_source_spec(repo), patch_options=options, plugins=True,
-                            is_venv=True, is_conda=False, nvcc=NVCC, ram_mib=4096, cpu_count=2,
-                            plugins_prefix=os.path.join(work, "steps-prefix"))
+    def planned():
+        patch = {"trt_include": trt["include"], "trt_lib": trt["lib"],
+                 "cuda_arch": ["9.0"] if NVCC else ["8.7"], "tensorrt_version": None, "pre_py37": False}
+        where = {"is_venv": True, "is_conda": False, "cuda_home": None, "max_jobs": 2, "patch": patch}
+        specs = (StepSpec("t2t-source", "", "", {"ref": None, "min_commit": None, "src": repo, "git_url": None}),
+                 StepSpec("t2t-patch", "", "", patch),
+                 StepSpec("t2t-build", "", "", dict(where, plugins=True, legacy_plugin_shapes=["v0.2.0", "v0.3.0"])),
+                 StepSpec("t2t-plugins", "", "", dict(where, enabled=True, cuda_arch=patch["cuda_arch"], plugins=True,
+                                                      nvcc=NVCC, is_root=False, cmake="cmake",
+                                                      prefix=os.path.join(work, "steps-prefix"))),
+                 StepSpec("t2t-verify", "", "", {"env": {"LD_LIBRARY_PATH": trt["lib"]}}))
+        return build_steps(Plan({}, specs))
 
     def run_plan():
-        ctx = context()
         done = {}
-        plan = steps.t2t_steps(job())
-        plan[-1].env = {"LD_LIBRARY_PATH": trt["lib"]}
-        for step in plan:
+        earlier = {}
+        for step in planned():
+            ctx = context(earlier)
             reason = step.is_satisfied(ctx)
             done[step.id] = reason if reason is not None else step.run(ctx)
+            if reason is None:
+                earlier[step.id] = done[step.id]
         return done
 
     first = run_plan()

@@ -192,7 +192,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
         _emit_json(result.to_json())
     else:
         click.echo(plan_cmd.render_plan_text(result))
-    return EXIT_OK
+    return plan_cmd.exit_code(result)
 
 
 @cli.command()

@@ -50,11 +50,13 @@ class StepOutcome(NamedTuple):
     log_path: Optional[str] = None
     seconds: float = 0.0
     details: Optional[Dict[str, Any]] = None   # what run() returned (also in the manifest)
+    skipped_by: Optional[str] = None           # the option that turned it off ("--skip-apt")
 
     def to_json(self):
         return {"id": self.id, "summary": self.summary, "status": self.status,
                 "reason": self.reason, "fix": self.fix, "log_path": self.log_path,
-                "seconds": round(self.seconds, 3), "details": self.details}
+                "seconds": round(self.seconds, 3), "details": self.details,
+                "skipped_by": self.skipped_by}
 
 
 class InstallResult(NamedTuple):
@@ -220,7 +222,7 @@ def execute(steps, host, python, state_dir, cache_dir, user=False, options=None,
     # type: (Sequence[Step], Any, str, str, str, bool, Optional[Dict[str, Any]], Optional[Callable[[str], None]], bool, Optional[Dict[str, Any]]) -> InstallResult
     """Run ``steps`` against ``host`` for the interpreter ``python``.
 
-    ``options`` are read by steps (``skip_apt``, index options, ``progress_factory``);
+    ``options`` say how to run, never what to install (``progress_factory``, ``tmp_dir``);
     ``target`` (versions of the platform: TensorRT, CUDA, JetPack ...) goes into the
     manifest so the doctor can later spot drift. Raises RefusedError when another install
     holds the lock; every other failure is reported in the result (``error``, exit code).
@@ -283,6 +285,7 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
     outcomes = []  # type: List[StepOutcome]
     warnings = []  # type: List[str]
     error = None   # type: Optional[TrtsetupError]
+    earlier = {}   # type: Dict[str, Any]  step id -> what its run() returned, for the later steps
     total = len(steps)
     for index, step in enumerate(steps, 1):
         label = "[{}/{}] {}".format(index, total, step.id)
@@ -294,7 +297,7 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
         ctx = ExecContext(host=host, python=python, user=user, dry_run=dry_run,
                           state_dir=state_dir, cache_dir=cache_dir, log_path=log_path,
                           run_logged=log_runner(log_path) if log_path else _no_commands,
-                          emit=emit, options=options)
+                          emit=emit, options=options, earlier=earlier)
         began = time.monotonic()
         blocked = getattr(step, "blocked", None)
         if blocked:
@@ -305,6 +308,12 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
             outcomes.append(StepOutcome(step.id, step.summary, BLOCKED, blocked, error.fix))
             continue
         try:
+            if getattr(step, "skip", None):
+                reason = step.skip_reason(ctx)
+                emit("{}: {}".format(label, reason))
+                outcomes.append(StepOutcome(step.id, step.summary, SKIPPED, reason,
+                                            seconds=time.monotonic() - began, skipped_by=step.skip))
+                continue
             reason = step.is_satisfied(ctx)
             if reason is not None:
                 emit("{}: nothing to do ({})".format(label, reason))
@@ -324,6 +333,7 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
                     step.id, step.summary, step.reason, _now()))
             emit("{}: {}".format(label, step.summary))
             details = step.run(ctx)
+            earlier[step.id] = details
             after = step.is_satisfied(ctx)
             if after is None:
                 warnings.append("{} finished, but a fresh check does not find its result; "

@@ -38,28 +38,43 @@ executor checks that right before running each one):
 
 ``t2t-source``
     ``{"ref": "v0.5.0" | "master" | <user ref>, "min_commit": "4e820ae" | None,
-    "src": None | "<--torch2trt-src path>", "git_url": "https://github.com/NVIDIA-AI-IOT/torch2trt"}``
+    "src": None | "<--torch2trt-src path or URL>", "git_url": "https://github.com/NVIDIA-AI-IOT/torch2trt"}``
+    -- without ``src``, ``git_url`` at ``ref``; ``min_commit`` must be an ancestor of it.
 
 ``t2t-patch``
     ``{"trt_include": "/usr/include/aarch64-linux-gnu" | None, "trt_lib": ... | None,
-    "cuda_arch": ["8.7"], "pre_py37": False}`` -- ``pre_py37``: apply torch2trt's own
-    ``examples/contrib/pre_py3.7/fix-getitem.patch`` (Python < 3.7 with v0.4.0/v0.5.0).
+    "cuda_arch": ["8.7"], "tensorrt_version": "10.3.0.30" | None, "pre_py37": False}`` --
+    ``cuda_arch`` is decided once (``knowledge.cuda_architectures``: the GPUs reported, else
+    the Jetson module's); ``pre_py37``: torch2trt's own ``fix-getitem.patch`` applies (Python
+    < 3.7 with v0.4.0/v0.5.0; the patcher has no rule for it yet, the build notes it).
 
 ``t2t-build``
-    ``{"plugins": False, "cmake_plugins": True}`` -- ``plugins``: the legacy ``--plugins``
-    extension (useful only on v0.2.0/v0.3.0); ``cmake_plugins``: the CMake plugin library is
-    built by the next step.
+    ``{"plugins": False, "legacy_plugin_shapes": ["v0.2.0", "v0.3.0"], "patch": {<t2t-patch's
+    params>}, "cuda_home": "/usr/local/cuda" | None, "max_jobs": 4, "is_venv": False,
+    "is_conda": False}`` -- ``plugins``: build the legacy ``--plugins`` extension (only the
+    revisions in ``legacy_plugin_shapes`` load it); ``patch`` keys the build record, so a
+    tree patched differently is rebuilt.
 
 ``t2t-plugins``
-    ``{"enabled": True, "cuda_arch": ["8.7"]}`` -- the CMake plugin library
-    (``libtorch2trt_plugins.so``); a step with ``enabled`` False has nothing to do.
+    ``{"enabled": True, "cuda_arch": ["8.7"], "plugins": False, "patch": {...}, "cuda_home",
+    "nvcc": "/usr/local/cuda/bin/nvcc" | None, "max_jobs", "is_root": False, "is_venv",
+    "is_conda", "cmake": "cmake", "prefix": None}`` -- the CMake plugin library
+    (``libtorch2trt_plugins.so``); ``enabled`` False: nothing to do (the reason says why);
+    ``prefix`` None: ``/usr/local`` as root, else ``~/.local``.
+
+``t2t-verify``
+    ``{}`` -- a fresh interpreter imports the installed torch2trt from a neutral directory and
+    loads the plugin library (always runs: it is a check).
 
 ``selftest``
-    ``{}``
+    ``{}`` -- the conversion self-test (remembered once passed for the same torch2trt install).
 
 ``StepSpec.blocked`` is None, or a sentence saying why the step cannot run on this machine
 (TensorRT not found, a TensorRT newer than any torch2trt). The executor runs the steps before
-it, then stops at a blocked step with that sentence (a refused step, exit 2); ``plan`` shows it.
+it, then stops at a blocked step with that sentence (a refused step, exit 2); ``plan`` shows it
+and exits 2 as well. ``StepSpec.skip`` is None, or the option that turns the step off
+(``--skip-apt``, ``--no-selftest``): the executor reports it "skipped (--skip-apt)" without
+running it.
 """
 
 from dataclasses import dataclass, field
@@ -67,7 +82,7 @@ from typing import Any, Dict, Optional, Tuple
 
 PLAN_SCHEMA = "trtsetup.plan/1"
 STEP_IDS = ("apt-prerequisites", "torch-install", "torchvision-install", "t2t-source",
-            "t2t-patch", "t2t-build", "t2t-plugins", "selftest")
+            "t2t-patch", "t2t-build", "t2t-plugins", "t2t-verify", "selftest")
 
 
 @dataclass(frozen=True)
@@ -84,10 +99,11 @@ class StepSpec:
     reason: str
     params: Dict[str, Any] = field(default_factory=dict)
     blocked: Optional[str] = None
+    skip: Optional[str] = None
 
     def to_json(self):
         return {"id": self.id, "summary": self.summary, "reason": self.reason,
-                "params": _plain(self.params), "blocked": self.blocked}
+                "params": _plain(self.params), "blocked": self.blocked, "skip": self.skip}
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import knowledge, versions
 from ..errors import UsageError
 from .model import Plan, StepSpec
+from .torch2trt_plan import finish_plan
 
 TORCHVISION_GIT = "https://github.com/pytorch/vision"
-TORCH2TRT_GIT = "https://github.com/NVIDIA-AI-IOT/torch2trt"
 JETSON_TRT_INCLUDE = "/usr/include/aarch64-linux-gnu"
 JETSON_TRT_LIB = "/usr/lib/aarch64-linux-gnu"
 _CUDA_IN_DEB = re.compile(r"\+cuda(\d+)\.\d+")
@@ -182,7 +182,7 @@ class _Resolver(object):
         torch_step = StepSpec("torch-install", summary, reason, torch_spec)
         vision_step = self._torchvision_step(torch_version, vision_hint, torch_spec)
         generation = re.match(r"^(\d+)", jetpack).group(1)
-        return self._finish(generation, torch_step, vision_step, torch_version, python, trt_version,
+        return finish_plan(self, generation, torch_step, vision_step, torch_version, python, trt_version,
                             cuda_arch, JETSON_TRT_INCLUDE, JETSON_TRT_LIB)
 
     def _jetson_torch(self, jetpack, python, wheels, known):
@@ -283,8 +283,14 @@ class _Resolver(object):
 
         torch_ov = self.ov.get("torch")
         kind = _torch_kind(torch_ov) if torch_ov else None
-        index_url, index_tag, torch_version, why = self._x86_index(cap, cap_source, cuda_major, cuda_major_source, python,
-                                                                   torch_ov if kind == "version" else None)
+        if kind in ("url", "path"):
+            # The user chose the wheel: no driver is needed to pick one. torchvision comes from
+            # --index-url when given, else pip's default index.
+            index_url, index_tag, torch_version, why = (
+                None if self.ov.get("no_index") else self.ov.get("index_url"), None, None, "--torch given")
+        else:
+            index_url, index_tag, torch_version, why = self._x86_index(
+                cap, cap_source, cuda_major, cuda_major_source, python, torch_ov if kind == "version" else None)
         self.target["index"] = index_tag
         self.target["index_url"] = index_url
         if kind in ("url", "path"):
@@ -299,7 +305,7 @@ class _Resolver(object):
         vision_hint = {"version": None, "source": "index"}
         vision_step = self._torchvision_step(torch_version, vision_hint, self._index_spec("", index_url))
         self._check_toolkit(index_tag)
-        return self._finish("x86", torch_step, vision_step, torch_version, python, trt_version,
+        return finish_plan(self, "x86", torch_step, vision_step, torch_version, python, trt_version,
                             cuda_arch, None, None)
 
     def _driver_cuda(self):
@@ -432,19 +438,30 @@ class _Resolver(object):
     def _wheel_override(self, value, kind):
         filename = _basename(value)
         version = _wheel_version(filename)
+        if version is None or not filename.startswith("torch-"):
+            raise UsageError("--torch {}: {} is not a torch wheel file name (torch-VERSION-PYTAG-ABI-PLATFORM.whl)".format(
+                value, filename), fix="Pass the wheel as pip names it, e.g. torch-2.5.1-cp310-cp310-linux_x86_64.whl, "
+                                      "or --torch VERSION.")
         if kind == "url" and not value.startswith("https://"):
             self.warnings.append("--torch {} is not https: its content is checked only against the "
                                  "hash recorded on first use.".format(value))
         spec = {"source": "wheel", "url": value if kind == "url" else None,
                 "path": value if kind == "path" else None, "filename": filename,
-                "sha256": None, "version": version, "no_deps": False, "expect_cuda": True}
+                "sha256": None, "version": version, "no_deps": False,
+                # The user chose this wheel: a CPU build (+cpu) is what was asked for, not a
+                # PyPI stand-in to replace on every run.
+                "expect_cuda": "+cpu" not in version}
         return spec, version
 
     def _torchvision_step(self, torch_version, hint, torch_spec):
         vision_ov = self.ov.get("torchvision")
         from_index = hint is not None and hint.get("source") == "index" and torch_spec.get("source") == "index"
         table_entry = self._torchvision_for(torch_version) if torch_version else None
+        if vision_ov and not versions.is_pep440(vision_ov):
+            raise UsageError("--torchvision {}: not a version".format(vision_ov),
+                             fix="Give a torchvision release like 0.20.1 (pip's version syntax, PEP 440).")
         if vision_ov:
+            vision_ov = str(versions.parse(vision_ov))   # "v0.20" -> "0.20": the tag adds the v
             version, why = vision_ov, "--torchvision {} given".format(vision_ov)
         elif hint is not None and hint.get("version"):
             version, why = hint["version"], "paired with torch {} for this JetPack".format(torch_version)
@@ -472,116 +489,10 @@ class _Resolver(object):
             spec["no_deps"] = True
             return StepSpec("torchvision-install", "Install torchvision {} from the --find-links folders".format(version),
                             why + "; offline: a wheel built earlier (trtsetup keeps them for bundles)", spec)
-        spec = {"source": "git", "version": version, "git_url": TORCHVISION_GIT, "tag": "v" + version, "no_deps": True}
+        spec = {"source": "git", "version": version, "git_url": TORCHVISION_GIT, "tag": "v" + version, "no_deps": True,
+                # where pip may fetch the build tools and torchvision's own dependencies
+                "build_index": {"index_url": self.ov.get("index_url"),
+                                "extra_index_urls": self.ov.list("extra_index_url"),
+                                "find_links": self.ov.list("find_links"), "no_index": bool(self.ov.get("no_index"))}}
         return StepSpec("torchvision-install", "Build torchvision {} from {} tag v{} into a wheel and install it".format(
             version, TORCHVISION_GIT, version), why + "; NVIDIA publishes no torchvision wheel for it", spec)
-
-    def _finish(self, generation, torch_step, vision_step, torch_version, python, trt_version, cuda_arch,
-                default_include, default_lib):
-        trt = self.facts.tensorrt
-        src = self.ov.get("torch2trt_src")
-        ref_ov = self.ov.get("torch2trt_ref")
-        blocked = None
-        entry = {}  # type: Dict[str, Any]
-        trt_major = _major(trt_version)
-        table = self._kind("torch2trt", {})
-        if ref_ov:
-            ref, min_commit = ref_ov, None
-            ref_why = "--torch2trt-ref {} given".format(ref_ov)
-            entry = table.get(str(trt_major), {}) if trt_major is not None else {}
-        elif trt_major is None:
-            ref, min_commit, ref_why = "master", None, "TensorRT not found"
-        else:
-            choice = knowledge.torch2trt_for_tensorrt(trt_version, self.recipes)
-            entry = choice["entry"]
-            ref, min_commit = choice["ref"], choice["min_commit"]
-            ref_why = "TensorRT {} ({}) -> torch2trt {}{}".format(
-                trt_version, self.target.get("tensorrt_source"), ref or "(none)",
-                " at or after {}".format(min_commit) if min_commit else "")
-            if entry.get("note"):
-                ref_why += ": " + entry["note"]
-            if not choice["supported"]:
-                blocked = choice["note"]
-        if trt_major is None:
-            blocked = ("TensorRT not found: install TensorRT for this CUDA (e.g. `{} -m pip install {}`, or "
-                       "NVIDIA's deb/tar packages) and run `trtsetup plan` again.".format(
-                           self.target.get("python_executable") or "python3", knowledge.tensorrt_pip_package(self.facts)))
-        if blocked:
-            self.warnings.append("torch2trt steps are blocked: " + blocked)
-        if src:
-            ref_why += "; building from --torch2trt-src {}".format(src)
-
-        pre_py37 = bool(entry.get("pre_py37_patch")) and python is not None and _vkey(python) < _vkey("3.7")
-        include = trt.include_dir or default_include
-        lib = trt.lib_dir or default_lib
-        if not cuda_arch:
-            self.warnings.append("GPU compute capability unknown: the plugin library is built for "
-                                 "torch2trt's default architectures.")
-        revision = knowledge.torch2trt_revision(ref, self.recipes)
-        legacy_plugins = knowledge.torch_within(torch_version, revision["legacy_plugins"])
-        min_trt = revision["cmake_plugins_min_tensorrt"]
-        cmake_trt_ok = trt_major is not None and min_trt is not None and trt_major >= versions.major(min_trt)
-        cmake_plugins = revision["cmake_plugins"] and cmake_trt_ok and include is not None
-        if legacy_plugins:
-            plugins_why = "{} loads the --plugins extension (interpolate, group_norm) and torch {} builds it".format(
-                ref, torch_version)
-        elif revision["legacy_plugins"]:
-            plugins_why = "the legacy --plugins extension does not build with torch {} on {} ({})".format(
-                torch_version or "(unknown)", ref, revision["note"] or "torch2trt_revisions recipes")
-        else:
-            plugins_why = "the legacy --plugins extension is never loaded by torch2trt {}".format(ref or "master")
-        if cmake_plugins:
-            cmake_why = "TensorRT {} headers in {}: build libtorch2trt_plugins.so for arch {}".format(
-                trt_version, include, ", ".join(cuda_arch) or "default")
-        elif revision["cmake_plugins"] and trt_major is not None and not cmake_trt_ok:
-            cmake_why = "the CMake plugin library needs TensorRT >= {} (this is {})".format(min_trt, trt_version)
-        elif include is None:
-            cmake_why = "no TensorRT headers found (NvInfer.h): plugin converters stay disabled"
-        else:
-            cmake_why = "revision {} has no CMake plugin library".format(ref)
-
-        t2t_blocked = blocked
-        steps = [
-            self._apt_step(generation, vision_step.params.get("source") == "git", cmake_plugins),
-            torch_step,
-            vision_step,
-            StepSpec("t2t-source", "Get torch2trt {}{}".format(ref or "(none)", " from " + src if src else " from " + TORCH2TRT_GIT),
-                     ref_why, {"ref": ref, "min_commit": min_commit, "src": src, "git_url": TORCH2TRT_GIT}, t2t_blocked),
-            StepSpec("t2t-patch", "Point torch2trt's build at this machine's TensorRT and GPU",
-                     "TensorRT headers {}, libraries {}, CUDA arch {}{}".format(
-                         include, lib, ", ".join(cuda_arch) or "unknown",
-                         "; Python {} < 3.7 needs torch2trt's fix-getitem patch".format(python) if pre_py37 else ""),
-                     {"trt_include": include, "trt_lib": lib, "cuda_arch": list(cuda_arch), "pre_py37": pre_py37},
-                     t2t_blocked),
-            StepSpec("t2t-build", "Build and install torch2trt{}".format(" with --plugins" if legacy_plugins else ""),
-                     plugins_why, {"plugins": legacy_plugins, "cmake_plugins": cmake_plugins}, t2t_blocked),
-            StepSpec("t2t-plugins", "Build the torch2trt plugin library" if cmake_plugins else "No plugin library to build",
-                     cmake_why, {"enabled": cmake_plugins, "cuda_arch": list(cuda_arch)}, t2t_blocked),
-            StepSpec("selftest", "Convert a small model with torch2trt and compare outputs",
-                     "proves torch, torchvision, TensorRT and torch2trt work together in {}".format(
-                         self.target.get("python_executable")), {}, t2t_blocked),
-        ]
-        return Plan(target=dict(self.target, torch=torch_version, torch2trt_ref=ref),
-                    steps=tuple(steps), warnings=tuple(_dedupe(self.warnings)))
-
-    def _apt_step(self, generation, build_torchvision, cmake_plugins):
-        table = self._kind("apt", {})
-        distro = (self.facts.system.distro_id or "").lower()
-        if distro and distro not in ("ubuntu", "debian") and generation == "x86":
-            self.warnings.append("{} is not Debian-family: install git and build tools with its own "
-                                 "package manager.".format(self.facts.system.distro_id))
-            return StepSpec("apt-prerequisites", "No apt packages (not a Debian-family system)",
-                            "distribution {}".format(self.facts.system.distro_id), {"packages": []})
-        entry = table.get(generation)
-        if entry is None:
-            self.warnings.append("No apt prerequisites known for {}.".format(
-                "JetPack {}".format(generation) if generation != "x86" else "x86"))
-            return StepSpec("apt-prerequisites", "No apt packages known", "no apt recipe for {}".format(generation),
-                            {"packages": []})
-        groups = ["torch"] + (["torchvision_build"] if build_torchvision else []) + ["torch2trt_build"] \
-            + (["torch2trt_plugins"] if cmake_plugins else [])
-        packages = _dedupe(p for g in groups for p in entry.get(g, []))
-        label = "JetPack {}.x".format(generation) if generation != "x86" else "x86"
-        return StepSpec("apt-prerequisites", "Install the missing apt packages among {}".format(len(packages)),
-                        "{} needs them for: {}".format(label, ", ".join(g.replace("_", " ") for g in groups)),
-                        {"packages": packages})

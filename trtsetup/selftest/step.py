@@ -4,11 +4,11 @@ It changes nothing, so a passing result is remembered (``<state_dir>/selftest.js
 by the torch2trt install record) and a re-run of ``install`` with nothing new is a no-op.
 """
 
-import hashlib
 import json
 import os
 
 from ..errors import ActionFailed
+from ..hashing import sha256_file
 from ..plan.step import Step
 
 STAMP = "selftest.json"
@@ -17,27 +17,19 @@ T2T_RECORD = "torch2trt.json"  # written by trtsetup.torch2trt.steps
 
 def _record_digest(state_dir):
     try:
-        with open(os.path.join(state_dir, T2T_RECORD), "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return sha256_file(os.path.join(state_dir, T2T_RECORD))
     except OSError:
         return None
 
 
 class SelftestStep(Step):
+    """params: ``{}``. ``--no-selftest`` plans it with ``skip`` set (the executor then neither
+    checks nor runs it)."""
+
     id = "selftest"
     summary = "convert a small CNN and the MWCNN DWT/IWT blocks with torch2trt and compare with PyTorch"
 
-    def __init__(self, spec=None, skip_reason=None):
-        self.reason = getattr(spec, "reason", "") or ""
-        self.skip_reason = skip_reason
-
-    @classmethod
-    def from_spec(cls, spec):
-        return cls(spec)
-
     def is_satisfied(self, ctx):
-        if self.skip_reason:
-            return self.skip_reason
         digest = _record_digest(ctx.state_dir)
         try:
             with open(os.path.join(ctx.state_dir, STAMP)) as handle:
@@ -49,9 +41,9 @@ class SelftestStep(Step):
         return None
 
     def run(self, ctx):
-        from ..commands.selftest import selftest
         from ..report.selftest import render_text
-        result = selftest(ctx.host, ctx.python)
+        from .run import run_selftest
+        result = run_selftest(ctx.host, ctx.python)
         text = render_text(result, ascii_only=True)
         with open(ctx.log_path, "a") as log:
             log.write(text + "\n")

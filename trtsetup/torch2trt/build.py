@@ -8,9 +8,9 @@ Choices (facts: shared/facts/torch2trt-install.md):
 * Never ``pip install .`` with build isolation (F16): ``python -m pip wheel
   --no-build-isolation --no-deps`` without plugins; ``python setup.py bdist_wheel --plugins``
   with them (setup.py reads ``--plugins`` from argv; pip cannot pass it portably).
-* ``--plugins`` (the legacy ``torch2trt.plugins`` extension) is useful on v0.2.0/v0.3.0 only;
-  from v0.4.0 on torch2trt never loads it (it imports ``torch2trt.torch_plugins``), so it is
-  dead weight: built only when asked, and said so.
+* ``--plugins`` (the legacy ``torch2trt.plugins`` extension) is useful only on the revisions
+  the ``torch2trt_revisions`` recipes say load it (v0.2.0/v0.3.0); later ones import
+  ``torch2trt.torch_plugins`` instead, so it is dead weight: built only when planned, and said so.
 * ``CUDA_HOME`` and ``PATH`` (``$CUDA_HOME/bin`` first) are set for nvcc; ``MAX_JOBS`` comes
   from memory (trtsetup.plan.build_jobs: one compiler per 1.5 GiB of RAM+swap; OOM kills are a top failure).
 * Install: ``python -m pip install --no-deps --force-reinstall WHEEL``; ``--user`` only for a
@@ -20,13 +20,13 @@ Choices (facts: shared/facts/torch2trt-install.md):
   library by bare name, which that dir is not on: F20), recorded for the doctor.
 """
 
-import hashlib
 import os
 import shutil
 import tempfile
 from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from ..errors import ActionFailed
+from ..hashing import sha256_file
 from ..plan.build_jobs import max_jobs  # noqa: F401  (one MAX_JOBS policy for every source build)
 from .diagnose import build_failure
 
@@ -37,15 +37,11 @@ PRELOAD_MODULE = "trtsetup_t2t_plugins_preload"
 PRELOAD_PTH = "trtsetup_t2t_plugins.pth"
 
 
-def plugins_useful(shape):
-    # type: (Optional[str]) -> bool
-    """The legacy --plugins extension is loaded by torch2trt v0.2.0/v0.3.0 only."""
-    return shape in ("v0.2.0", "v0.3.0")
-
-
-def plugins_note(shape, wanted):
-    # type: (Optional[str], bool) -> Optional[str]
-    if wanted and not plugins_useful(shape):
+def plugins_note(shape, wanted, loaded_by):
+    # type: (Optional[str], bool, Any) -> Optional[str]
+    """A note when the legacy --plugins extension is built for a revision that never loads it
+    (``loaded_by``: the revisions that do, from the ``torch2trt_revisions`` recipes)."""
+    if wanted and shape not in tuple(loaded_by):
         return ("--plugins on torch2trt {} builds torch2trt.plugins, which this version never "
                 "loads (it imports torch2trt.torch_plugins): dead weight. Its plugins are the CMake "
                 "library libtorch2trt_plugins.so.".format(shape or "(unknown version)"))
@@ -90,14 +86,6 @@ def _check(result, what, log_path):
     if result.returncode != 0:
         raise build_failure(what, _output(result), log_path)
     return result
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class BuiltWheel(NamedTuple):

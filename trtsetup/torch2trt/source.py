@@ -21,6 +21,7 @@ import zipfile
 from typing import Any, Callable, List, NamedTuple, Optional
 
 from ..errors import ActionFailed, InputError, UsageError
+from ..hashing import sha256_file
 
 UPSTREAM_URL = "https://github.com/NVIDIA-AI-IOT/torch2trt.git"
 SOURCE_RECORD = ".trtsetup-source.json"
@@ -76,11 +77,12 @@ def _split_ref(url):
     return url[:at], url[at + 1:] or None
 
 
-def parse_source_spec(text, default_ref=None, exists=os.path.exists, is_dir=os.path.isdir):
-    # type: (Optional[str], Optional[str], Callable[[str], bool], Callable[[str], bool]) -> SourceSpec
-    """Classify ``--torch2trt-src``; None means upstream at ``default_ref``."""
+def parse_source_spec(text, default_ref=None, exists=os.path.exists, is_dir=os.path.isdir, upstream=None):
+    # type: (Optional[str], Optional[str], Callable[[str], bool], Callable[[str], bool], Optional[str]) -> SourceSpec
+    """Classify ``--torch2trt-src``; None means ``upstream`` (the plan's ``git_url``, else
+    NVIDIA's repository) at ``default_ref``."""
     if not text:
-        return SourceSpec("git", UPSTREAM_URL, default_ref)
+        return SourceSpec("git", upstream or UPSTREAM_URL, default_ref)
     if is_dir(text):
         return SourceSpec("path", os.path.abspath(text), None)
     if exists(text):
@@ -99,14 +101,6 @@ def parse_source_spec(text, default_ref=None, exists=os.path.exists, is_dir=os.p
 
 def _key(text):
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # -- archives ---------------------------------------------------------------------------------
@@ -367,7 +361,7 @@ def fetch_source(spec, cache_dir, run, require_ancestor=None):
         archive = _download(spec.location, os.path.join(cache_dir, "downloads"))
     else:
         archive = spec.location
-    sha256 = _sha256_file(archive)
+    sha256 = sha256_file(archive)
     dest = os.path.join(cache_dir, "src", "archive-" + sha256[:16])
     record = _read_record(dest)
     if record is not None and record.get("sha256") == sha256:

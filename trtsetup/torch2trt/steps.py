@@ -3,11 +3,12 @@
 ``t2t-source``  fetch/unpack the source, resolve and record its commit
 ``t2t-patch``   patch the tree (dirs, CUDA archs, compat rules)
 ``t2t-build``   build the wheel with the target interpreter and install it
-``t2t-plugins`` build/install the CMake plugin library (v0.4.0+; a no-op without CMakeLists.txt)
+``t2t-plugins`` build/install the CMake plugin library (v0.4.0+; nothing to do when not planned)
 ``t2t-verify``  fresh-process import from a neutral dir + the library loads
 
-They share one ``T2tJob`` (built by the resolver with ``T2tJob.from_facts``): the source step
-fills ``job.source`` for the others. What was installed is recorded in
+Each is built from its planned spec (``plan/model.py`` lists the params) and reads nothing
+else: the source tree the later steps work in is what ``t2t-source`` returned in this run
+(``ctx.earlier["t2t-source"]``). What was installed is recorded in
 ``<state_dir>/torch2trt.json`` (schema ``trtsetup.t2t-install/1``), which ``is_satisfied``
 compares with what is wanted and the doctor can read (``plugins_lib.path``/``loader``).
 """
@@ -18,10 +19,12 @@ import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import ActionFailed
+from ..hashing import sha256_file
 from ..plan.step import Step
 from . import build as t2t_build
 from . import patch as t2t_patch
 from . import source as t2t_source
+from .options import patch_options
 from .verify import verify_install
 
 INSTALL_RECORD = "torch2trt.json"
@@ -33,47 +36,22 @@ LOCATE_SCRIPT = ("import sys, importlib.util\n"
                  "print(spec.origin if spec is not None and spec.origin else '')\n")
 
 
-class T2tJob(object):
-    """What the t2t-* steps of one plan want, and what they found on the way."""
+def source_of(ctx):
+    # type: (Any) -> Optional[Dict[str, Any]]
+    """What ``t2t-source`` returned in this run (``src_dir``, ``commit``, ...), or None."""
+    return (ctx.earlier or {}).get("t2t-source") if ctx is not None else None
 
-    def __init__(self, spec, require_ancestor=None, patch_options=None, plugins=False,
-                 cuda_home=None, nvcc=None, ram_mib=None, swap_mib=None, cpu_count=None,
-                 is_venv=None, is_conda=None, is_root=None, cmake="cmake", plugins_prefix=None):
-        self.spec = spec                        # source.SourceSpec
-        self.require_ancestor = require_ancestor
-        self.patch_options = patch_options or t2t_patch.PatchOptions()
-        self.plugins = plugins                  # build the legacy --plugins extension
-        self.cuda_home = cuda_home
-        self.nvcc = nvcc
-        self.jobs = t2t_build.max_jobs(ram_mib, swap_mib, cpu_count)
-        self.is_venv = is_venv
-        self.is_conda = is_conda
-        self.is_root = is_root
-        self.cmake = cmake
-        self.plugins_prefix = plugins_prefix    # None: /usr/local as root, else ~/.local
-        self.source = None                      # source.Source, set by t2t-source
 
-    @classmethod
-    def from_facts(cls, facts, ref, src=None, require_ancestor=None, trt_include=None, trt_lib=None,
-                   cuda_arch=None, plugins=False, compat=True):
-        """The resolver's constructor: recipes give ``ref`` (v0.3.0 / v0.5.0 / master) and
-        ``require_ancestor`` ("4e820ae" for TensorRT 10); ``src`` is --torch2trt-src."""
-        from ..commands.patch import resolve_options
+def wanted_key(commit, patch_params, python, plugins):
+    """What a build is recorded under: the same commit, patched the same way, for the same
+    interpreter, with or without the legacy plugins."""
+    return {"commit": commit, "patch": patch_options(patch_params or {}).key(), "python": python,
+            "plugins": bool(plugins)}
 
-        options, _ = resolve_options(None, trt_include, trt_lib, cuda_arch, facts, compat)
-        system = facts.system
-        python = facts.python
-        return cls(t2t_source.parse_source_spec(src, default_ref=ref), require_ancestor, options,
-                   plugins, facts.cuda.home, facts.cuda.nvcc_path, system.ram_mib, system.swap_mib,
-                   system.cpu_count, python.is_venv, python.is_conda, system.is_root)
 
-    def wanted_key(self, python):
-        return {"commit": self.source.commit if self.source else None, "patch": self.patch_options.key(),
-                "python": python, "plugins": bool(self.plugins)}
-
-    def cache_key(self):
-        digest = hashlib.sha256(self.patch_options.key().encode("utf-8")).hexdigest()[:8]
-        return "{}-{}".format((self.source.commit or "nocommit")[:12], digest)
+def cache_key(commit, patch_params):
+    digest = hashlib.sha256(patch_options(patch_params or {}).key().encode("utf-8")).hexdigest()[:8]
+    return "{}-{}".format((commit or "nocommit")[:12], digest)
 
 
 def default_plugins_prefix(is_root, home=None):
@@ -121,66 +99,63 @@ def _log(ctx, text):
         handle.write(text if text.endswith("\n") else text + "\n")
 
 
-def _need_source(job):
-    if job.source is None:
+def _need_source(ctx):
+    source = source_of(ctx)
+    if source is None:
         raise ActionFailed("torch2trt source not fetched (t2t-source did not run)",
                            fix="Run the whole plan; t2t-source comes first.")
-    return job.source
+    return source
 
 
 class T2tSourceStep(Step):
-    id = "t2t-source"
-    summary = "fetch the torch2trt source and resolve its commit"
+    """params: ``{"ref", "min_commit", "src", "git_url"}``."""
 
-    def __init__(self, job, reason=""):
-        self.job = job
-        self.reason = reason
+    id = "t2t-source"
 
     def is_satisfied(self, ctx):
         return None  # cheap when cached: a tag or commit in the mirror needs no network
 
+    def source_spec(self):
+        p = self.params
+        return t2t_source.parse_source_spec(p.get("src"), default_ref=p.get("ref"), upstream=p.get("git_url"))
+
     def run(self, ctx):
-        source = t2t_source.fetch_source(self.job.spec, ctx.cache_dir, ctx.run_logged,
-                                         self.job.require_ancestor)
-        self.job.source = source
+        source = t2t_source.fetch_source(self.source_spec(), ctx.cache_dir, ctx.run_logged,
+                                         self.params.get("min_commit"))
         for note in source.notes:
             ctx.emit(note)
         return source.to_json()
 
-    def describe(self):
-        return {"source": {"kind": self.job.spec.kind, "location": self.job.spec.location,
-                           "ref": self.job.spec.ref, "require_ancestor": self.job.require_ancestor}}
-
 
 class T2tPatchStep(Step):
-    id = "t2t-patch"
-    summary = "patch torch2trt for this TensorRT, GPU, CMake and Python"
+    """params: ``{"trt_include", "trt_lib", "cuda_arch", "tensorrt_version", "pre_py37"}``."""
 
-    def __init__(self, job, reason=""):
-        self.job = job
-        self.reason = reason
+    id = "t2t-patch"
+
+    def options(self):
+        return patch_options(self.params)
 
     def is_satisfied(self, ctx):
-        if self.job.source is None:
+        source = source_of(ctx)
+        if source is None:
             return None
-        plan = t2t_patch.plan_tree(self.job.source.src_dir, self.job.patch_options)
+        plan = t2t_patch.plan_tree(source["src_dir"], self.options())
         if plan.needs_patching:
             return None
         return "the torch2trt tree is already patched ({})".format(", ".join(plan.in_effect) or "nothing to do")
 
     def run(self, ctx):
-        source = _need_source(self.job)
-        plan = t2t_patch.plan_tree(source.src_dir, self.job.patch_options)
+        source = _need_source(ctx)
+        plan = t2t_patch.plan_tree(source["src_dir"], self.options())
         _log(ctx, t2t_patch.unified_diff(plan))
-        for note in plan.notes:
+        notes = list(plan.notes)
+        if self.params.get("pre_py37"):
+            notes.append("Python < 3.7: torch2trt's examples/contrib/pre_py3.7/fix-getitem.patch is not "
+                         "applied by trtsetup; converters using tensor __getitem__ may fail")
+        for note in notes:
             ctx.emit(note)
         written = t2t_patch.apply_plan(plan)
-        return {"patched": written, "in_effect": list(plan.in_effect), "notes": list(plan.notes)}
-
-    def describe(self):
-        opts = self.job.patch_options
-        return {"patch": {"trt_include": opts.trt_include, "trt_lib": opts.trt_lib,
-                          "cuda_arch": list(opts.cuda_arch), "compat": opts.compat}}
+        return {"patched": written, "in_effect": list(plan.in_effect), "notes": notes}
 
 
 def _installed_origin(ctx):
@@ -189,126 +164,123 @@ def _installed_origin(ctx):
 
 
 class T2tBuildStep(Step):
-    id = "t2t-build"
-    summary = "build the torch2trt wheel with the target interpreter and install it"
+    """params: ``{"plugins", "legacy_plugin_shapes", "patch", "cuda_home", "max_jobs",
+    "is_venv", "is_conda", "cmake_plugins"}``."""
 
-    def __init__(self, job, reason=""):
-        self.job = job
-        self.reason = reason
+    id = "t2t-build"
+
+    def _wanted(self, ctx, source):
+        return wanted_key(source.get("commit"), self.params.get("patch"), ctx.python, self.params.get("plugins"))
 
     def is_satisfied(self, ctx):
-        if self.job.source is None or self.job.source.commit is None:
+        source = source_of(ctx)
+        if source is None or source.get("commit") is None:
             return None
         record = read_install_record(ctx.state_dir)
-        if record.get("wanted") != self.job.wanted_key(ctx.python):
+        if record.get("wanted") != self._wanted(ctx, source):
             return None
         origin = _installed_origin(ctx)
         if not origin or origin != record.get("installed_file"):
             return None
-        return "torch2trt {} (patched the same way) is installed for {}".format(
-            self.job.source.commit[:12], ctx.python)
+        return "torch2trt {} (patched the same way) is installed for {}".format(source["commit"][:12], ctx.python)
 
     def run(self, ctx):
-        source = _need_source(self.job)
-        shape = t2t_patch.detect_shape(source.src_dir)
-        note = t2t_build.plugins_note(shape, self.job.plugins)
+        source = _need_source(ctx)
+        p = self.params
+        src_dir = source["src_dir"]
+        shape = t2t_patch.detect_shape(src_dir)
+        note = t2t_build.plugins_note(shape, bool(p.get("plugins")), p.get("legacy_plugin_shapes") or ())
         if note:
             ctx.emit(note)
-        env = t2t_build.build_env(self.job.cuda_home, ctx.host.env.get("PATH"), self.job.jobs)
-        wheel_dir = os.path.join(ctx.cache_dir, "wheels", self.job.cache_key())
-        wheel = t2t_build.build_wheel(ctx.run_logged, ctx.python, source.src_dir, wheel_dir, env,
-                                      self.job.plugins, ctx.log_path)
-        t2t_build.install_wheel(ctx.run_logged, ctx.python, wheel.path, ctx.user, self.job.is_venv,
-                                self.job.is_conda, ctx.log_path)
+        jobs = p.get("max_jobs") or 1
+        env = t2t_build.build_env(p.get("cuda_home"), ctx.host.env.get("PATH"), jobs)
+        wheel_dir = os.path.join(ctx.cache_dir, "wheels", cache_key(source.get("commit"), p.get("patch")))
+        wheel = t2t_build.build_wheel(ctx.run_logged, ctx.python, src_dir, wheel_dir, env,
+                                      bool(p.get("plugins")), ctx.log_path)
+        t2t_build.install_wheel(ctx.run_logged, ctx.python, wheel.path, ctx.user, p.get("is_venv"),
+                                p.get("is_conda"), ctx.log_path)
         record = read_install_record(ctx.state_dir)
-        record.update({"wanted": self.job.wanted_key(ctx.python), "source": source.to_json(),
+        record.update({"wanted": self._wanted(ctx, source), "source": source,
                        "shape": shape, "wheel": wheel.path, "wheel_sha256": wheel.sha256,
                        "installed_file": _installed_origin(ctx), "plugins_ext": wheel.plugins})
         record.pop("plugins_lib", None)  # a new build: the library is rebuilt against it
         write_install_record(ctx.state_dir, record)
         return {"wheel": wheel.path, "wheel_sha256": wheel.sha256, "plugins_note": note}
 
-    def describe(self):
-        return {"build": {"plugins": self.job.plugins, "max_jobs": self.job.jobs,
-                          "cuda_home": self.job.cuda_home}}
-
 
 class T2tPluginsStep(Step):
-    id = "t2t-plugins"
-    summary = "build and install the torch2trt CMake plugin library (libtorch2trt_plugins.so)"
+    """params: ``{"enabled", "cuda_arch", "plugins", "patch", "cuda_home", "nvcc", "max_jobs",
+    "is_root", "is_venv", "is_conda", "cmake", "prefix"}``."""
 
-    def __init__(self, job, reason=""):
-        self.job = job
-        self.reason = reason
+    id = "t2t-plugins"
 
     def _prefix(self, ctx):
-        if self.job.plugins_prefix:
-            return self.job.plugins_prefix, False
-        return default_plugins_prefix(self.job.is_root, ctx.host.env.get("HOME"))
+        if self.params.get("prefix"):
+            return self.params["prefix"], False
+        return default_plugins_prefix(self.params.get("is_root"), ctx.host.env.get("HOME"))
+
+    def _wanted(self, ctx, source):
+        return wanted_key(source.get("commit"), self.params.get("patch"), ctx.python, self.params.get("plugins"))
 
     def is_satisfied(self, ctx):
-        if self.job.source is None:
+        if not self.params.get("enabled", True):
+            return self.reason   # the plan says why there is nothing to build
+        source = source_of(ctx)
+        if source is None:
             return None
-        if not os.path.exists(os.path.join(self.job.source.src_dir, t2t_patch.CMAKELISTS)):
+        if not os.path.exists(os.path.join(source["src_dir"], t2t_patch.CMAKELISTS)):
             return "this torch2trt has no CMake plugin library (added in v0.4.0)"
         lib = read_install_record(ctx.state_dir).get("plugins_lib") or {}
-        if lib.get("wanted") != self.job.wanted_key(ctx.python) or not lib.get("path"):
+        if lib.get("wanted") != self._wanted(ctx, source) or not lib.get("path"):
             return None
-        if not os.path.exists(lib["path"]) or t2t_build.sha256_file(lib["path"]) != lib.get("sha256"):
+        if not os.path.exists(lib["path"]) or sha256_file(lib["path"]) != lib.get("sha256"):
             return None
         return "{} is installed ({})".format(lib["path"], lib.get("loader"))
 
     def run(self, ctx):
-        source = _need_source(self.job)
-        if not os.path.exists(os.path.join(source.src_dir, t2t_patch.CMAKELISTS)):
+        source = _need_source(ctx)
+        p = self.params
+        if not os.path.exists(os.path.join(source["src_dir"], t2t_patch.CMAKELISTS)):
             return {"skipped": "no CMakeLists.txt (torch2trt < v0.4.0)"}
         prefix, system = self._prefix(ctx)
-        env = t2t_build.build_env(self.job.cuda_home, ctx.host.env.get("PATH"), self.job.jobs)
-        build_dir = os.path.join(ctx.cache_dir, "build", "plugins-" + self.job.cache_key())
-        path = t2t_build.build_plugins_lib(ctx.run_logged, source.src_dir, build_dir, prefix, env,
-                                           self.job.jobs, self.job.cmake, self.job.cuda_home,
-                                           self.job.nvcc, ctx.log_path)
-        kept = os.path.join(ctx.cache_dir, "plugins", self.job.cache_key(), t2t_build.PLUGINS_LIB)
+        jobs = p.get("max_jobs") or 1
+        key = cache_key(source.get("commit"), p.get("patch"))
+        env = t2t_build.build_env(p.get("cuda_home"), ctx.host.env.get("PATH"), jobs)
+        build_dir = os.path.join(ctx.cache_dir, "build", "plugins-" + key)
+        path = t2t_build.build_plugins_lib(ctx.run_logged, source["src_dir"], build_dir, prefix, env, jobs,
+                                           p.get("cmake") or "cmake", p.get("cuda_home"), p.get("nvcc"),
+                                           ctx.log_path)
+        kept = os.path.join(ctx.cache_dir, "plugins", key, t2t_build.PLUGINS_LIB)
         os.makedirs(os.path.dirname(kept), exist_ok=True)
         with open(path, "rb") as handle:
             t2t_patch.atomic_write(kept, handle.read())
-        user_site = bool(ctx.user and not self.job.is_venv and not self.job.is_conda)
+        user_site = bool(ctx.user and not p.get("is_venv") and not p.get("is_conda"))
         loader, hook_files = make_plugins_lib_loadable(ctx, path, system, user_site)
-        doc = {"wanted": self.job.wanted_key(ctx.python), "path": path, "prefix": prefix,
-               "sha256": t2t_build.sha256_file(path), "loader": loader, "hook_files": hook_files,
-               "kept": kept}
+        doc = {"wanted": self._wanted(ctx, source), "path": path, "prefix": prefix,
+               "sha256": sha256_file(path), "loader": loader, "hook_files": hook_files, "kept": kept}
         record = read_install_record(ctx.state_dir)
         record["plugins_lib"] = doc
         write_install_record(ctx.state_dir, record)
         return doc
 
-    def describe(self):
-        return {"plugins_lib": {"prefix": self.job.plugins_prefix, "cuda_arch": list(self.job.patch_options.cuda_arch),
-                                "nvcc": self.job.nvcc}}
-
 
 class T2tVerifyStep(Step):
-    id = "t2t-verify"
-    summary = "import torch2trt in a fresh interpreter from a neutral directory; load the plugin library"
+    """params: ``{}`` (a test may set ``env``: extra environment for the check, e.g. the
+    LD_LIBRARY_PATH of a tarball TensorRT)."""
 
-    def __init__(self, job, reason="", env=None):
-        self.job = job
-        self.reason = reason
-        self.env = env  # extra environment for the check (tests: LD_LIBRARY_PATH of a tarball TRT)
+    id = "t2t-verify"
+
+    def __init__(self, spec):
+        super(T2tVerifyStep, self).__init__(spec)
+        self.env = self.params.get("env")
 
     def is_satisfied(self, ctx):
         return None  # a check: always run
 
     def run(self, ctx):
         lib = (read_install_record(ctx.state_dir).get("plugins_lib") or {}).get("path")
-        src_dir = self.job.source.src_dir if self.job.source else None
-        result = verify_install(ctx.run_logged, ctx.python, src_dir=src_dir, plugins_lib=lib,
+        source = source_of(ctx) or {}
+        result = verify_install(ctx.run_logged, ctx.python, src_dir=source.get("src_dir"), plugins_lib=lib,
                                 env=self.env, log_path=ctx.log_path)
         return {"file": result.file, "plugins_lib": lib,
                 "reflection_pad_converter": result.reflection_pad_converter}
-
-
-def t2t_steps(job, reason=""):
-    """The five steps in order, sharing ``job`` (what the resolver appends to a plan)."""
-    return [T2tSourceStep(job, reason), T2tPatchStep(job, reason), T2tBuildStep(job, reason),
-            T2tPluginsStep(job, reason), T2tVerifyStep(job, reason)]

@@ -46,12 +46,8 @@ class AptPrerequisites(Step):
     id = "apt-prerequisites"
 
     def __init__(self, spec):
-        self.summary = spec.summary
-        self.reason = spec.reason
-        self.packages = list(spec.params.get("packages") or [])
-
-    def describe(self):
-        return {"params": {"packages": list(self.packages)}}
+        super(AptPrerequisites, self).__init__(spec)
+        self.packages = list(self.params.get("packages") or [])
 
     def _missing(self, ctx):
         return missing_packages(ctx.host.read_text(DPKG_STATUS) or "", self.packages)
@@ -61,10 +57,14 @@ class AptPrerequisites(Step):
         if not missing:
             return "all {} packages are installed ({})".format(len(self.packages), ", ".join(self.packages)) \
                 if self.packages else "no Debian packages are needed"
-        if ctx.options.get("skip_apt"):
-            return "--skip-apt: not installing {} (install them yourself: {})".format(
-                ", ".join(missing), shell_command(["sudo"] + APT_ARGS + missing))
         return None
+
+    def skip_reason(self, ctx):
+        missing = self._missing(ctx)
+        if not missing:
+            return "skipped ({}); all {} packages are installed".format(self.skip, len(self.packages))
+        return "skipped ({}): not installing {} (install them yourself: {})".format(
+            self.skip, ", ".join(missing), shell_command(["sudo"] + APT_ARGS + missing))
 
     def run(self, ctx):
         missing = self._missing(ctx)

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, NamedTuple, Optional
 
 from ...atomic import write_json_atomic
 from ...errors import ActionFailed
+from ...hashing import sha256_file
 
 CHUNK = 256 * 1024
 ATTEMPTS = 3          # connections tried per call before giving up (each resumes the last)
@@ -49,15 +50,6 @@ def cache_path(cache_dir, url, filename):
     """Where ``url`` is cached: one folder per URL, the file keeps its own name (pip needs it)."""
     key = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
     return os.path.join(cache_dir, "downloads", key, filename)
-
-
-def file_sha256(path):
-    # type: (str) -> str
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_hash_lock(path):
@@ -106,7 +98,7 @@ def download(url, filename, cache_dir, hash_lock, sha256=None, progress=None, em
 
     final = cache_path(cache_dir, url, filename)
     if os.path.exists(final):
-        actual = file_sha256(final)
+        actual = sha256_file(final)
         if expected is None or actual == expected:
             if expected is None:
                 record_hash(hash_lock, url, actual)
@@ -117,7 +109,7 @@ def download(url, filename, cache_dir, hash_lock, sha256=None, progress=None, em
     part = final + ".part"
     os.makedirs(os.path.dirname(final), exist_ok=True)
     resumed = _fetch(url, part, filename, progress, emit, session)
-    actual = file_sha256(part)
+    actual = sha256_file(part)
     if expected is not None and actual != expected:
         os.unlink(part)
         raise ActionFailed(

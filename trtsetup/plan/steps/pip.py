@@ -16,6 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 from ...errors import ActionFailed
+from ...hashing import sha256_file
 from ...facts import Package, PythonEnv
 from ...probes.python_env import normalize_name, read_python
 from ..step import Step
@@ -219,16 +220,6 @@ class TorchInstall(Step):
     id = "torch-install"
     package = "torch"
 
-    def __init__(self, spec):
-        self.summary = spec.summary
-        self.reason = spec.reason
-        self.params = dict(spec.params)
-
-    def describe(self):
-        keys = ("source", "version", "url", "path", "filename", "sha256", "requirement", "index_url",
-                "extra_index_urls", "find_links", "no_index", "no_deps", "expect_cuda")
-        return {"params": {k: self.params.get(k) for k in keys if k in self.params}}
-
     def wanted(self):
         # type: () -> str
         if self.params.get("source") == "wheel":
@@ -303,7 +294,7 @@ class TorchInstall(Step):
             if not os.path.isfile(local):
                 raise ActionFailed("wheel {} does not exist".format(local),
                                    fix="Pass an existing wheel with `--torch PATH`.")
-            digest = download.file_sha256(local)
+            digest = sha256_file(local)
             pinned = self.params.get("sha256")
             if pinned and pinned.lower() != digest:
                 raise ActionFailed("sha256 mismatch for {}: expected {}, got {}".format(local, pinned, digest),

@@ -20,7 +20,7 @@ from ...errors import ActionFailed
 from ...probes.system import parse_cpu_list, parse_meminfo
 from ..step import Step
 from . import pip
-from .download import file_sha256
+from ...hashing import sha256_file
 
 GIT_TIMEOUT = 1800.0
 BUILD_TIMEOUT = 4 * 3600.0      # torchvision on a Nano takes most of an hour
@@ -70,16 +70,6 @@ class TorchvisionInstall(Step):
 
     id = "torchvision-install"
     package = "torchvision"
-
-    def __init__(self, spec):
-        self.summary = spec.summary
-        self.reason = spec.reason
-        self.params = dict(spec.params)
-
-    def describe(self):
-        keys = ("source", "version", "git_url", "tag", "requirement", "index_url",
-                "extra_index_urls", "find_links", "no_index", "no_deps")
-        return {"params": {k: self.params.get(k) for k in keys if k in self.params}}
 
     def _wanted(self):
         if self.params.get("source") == "git":
@@ -136,7 +126,7 @@ class TorchvisionInstall(Step):
             record["commit"] = commit
             record["built"] = True
         record["wheel"] = wheel
-        record["wheel_sha256"] = file_sha256(wheel)
+        record["wheel_sha256"] = sha256_file(wheel)
         ctx.emit("installing {}".format(os.path.basename(wheel)))
         pip.run_pip(ctx, ["install"] + pip.user_flags(env, ctx.user) + self._deps_flags()
                     + self._index_options(ctx) + [wheel],
@@ -153,7 +143,7 @@ class TorchvisionInstall(Step):
         # type: (Any) -> List[str]
         """Where pip may fetch build tools and torchvision's own dependencies (pillow, numpy):
         the command line's index options."""
-        return pip.index_args(ctx.options)
+        return pip.index_args(self.params.get("build_index") or {})
 
     def _build(self, ctx, env, version, tag, git_url):
         self._ensure_build_tools(ctx, env)
