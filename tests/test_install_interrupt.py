@@ -29,7 +29,7 @@ from trtsetup import cli
 from trtsetup.executor import execute
 from trtsetup.host import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
-from trtsetup.plan.steps import build_steps
+from trtsetup.step_kinds import build_steps
 
 @cli.cli.command("run-plan")
 @click.argument("job")

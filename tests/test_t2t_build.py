@@ -18,6 +18,7 @@ import pytest
 
 from trtsetup.errors import ActionFailed
 from trtsetup.host import LiveHost
+from trtsetup.plan.build_jobs import max_jobs
 from trtsetup.torch2trt import build, patch as t2t_patch
 from trtsetup.torch2trt.verify import verify_install
 
@@ -200,7 +201,7 @@ def run_for(work, name):
 
 
 def env_for_build():
-    return build.build_env(None, os.environ.get("PATH"), build.max_jobs(4096, 0, 2))
+    return build.build_env(None, os.environ.get("PATH"), max_jobs(4096, 0, 2))
 
 
 def test_unpatched_standin_fails_with_f1_and_diagnosis_names_it(work, target_python):

@@ -18,19 +18,16 @@ import fcntl
 import json
 import os
 import shutil
-import subprocess
 import time
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from .atomic import write_json_atomic
 from .errors import ActionFailed, Interrupted, RefusedError, TrtsetupError
-from .host import CommandResult, _subprocess_env
+from .host import CommandResult
 from .plan.step import ExecContext, Step
-from .plan.steps.apt import shell_command
 
 INSTALL_SCHEMA = "trtsetup.install/1"
 MANIFEST_SCHEMA = "trtsetup.manifest/1"
-LOG_TAIL_BYTES = 256 * 1024     # how much of a command's output a step gets back to analyse
 
 # Statuses of a step in an InstallResult
 DONE = "done"                   # it ran and changed the machine
@@ -137,54 +134,15 @@ def _read_pid(path):
 
 # -- running commands into a log ----------------------------------------------------------------
 
-def child_env(extra=None):
-    # type: (Optional[Dict[str, str]]) -> Dict[str, str]
-    """The environment of every command a step runs: ours without what would redirect the
-    target's Python or pip (PYTHONPATH, PYTHONHOME, PIP_TARGET, PIP_PREFIX, PIP_USER), plus
-    the step's own variables."""
-    env = _subprocess_env(None)
-    env.pop("PIP_USER", None)
-    env.update(extra or {})
-    return env
-
-
-def log_runner(log_path):
-    # type: (str) -> Callable[..., CommandResult]
-    """``run_logged(argv, env=None, cwd=None, timeout=None)``: run ``argv`` with its output
-    streamed into ``log_path`` (so a long build can be followed with ``tail -f``) and return
-    a CommandResult whose ``stdout`` is the (tail of the) combined output."""
+def log_runner(host, log_path):
+    # type: (Any, str) -> Callable[..., CommandResult]
+    """``run_logged(argv, env=None, cwd=None, timeout=None)`` for a step: ``host.run`` with the
+    output streamed into ``log_path`` (a long build can be followed with ``tail -f``); the
+    result's ``stdout`` is the (tail of the) combined output. The host cleans the child's
+    environment and kills its whole process group on a timeout (``host/process.py``)."""
 
     def run_logged(argv, env=None, cwd=None, timeout=None):
-        argv = [str(a) for a in argv]
-        started = time.monotonic()
-        with open(log_path, "ab") as log:
-            log.write("\n$ {}{}\n".format(shell_command(argv), "   (in {})".format(cwd) if cwd else "").encode("utf-8"))
-            log.flush()
-            start = log.tell()
-            try:
-                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=subprocess.STDOUT, env=child_env(env), cwd=cwd)
-            except OSError as exc:
-                error = "not-found" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc))
-                log.write("[could not start: {}]\n".format(error).encode("utf-8"))
-                return CommandResult(argv, None, "", "", error, time.monotonic() - started)
-            error = None
-            try:
-                returncode = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                returncode, error = None, "timeout"
-            except BaseException:
-                proc.kill()
-                proc.wait()
-                raise
-            end = log.tell()
-            log.write("[exit {}{}]\n".format(returncode, ", timed out" if error else "").encode("utf-8"))
-        with open(log_path, "rb") as handle:
-            handle.seek(max(start, end - LOG_TAIL_BYTES))
-            output = handle.read(end - max(start, end - LOG_TAIL_BYTES)).decode("utf-8", "replace")
-        return CommandResult(argv, returncode, output, "", error, time.monotonic() - started)
+        return host.run(argv, timeout=timeout, env=env, cwd=cwd, log_path=log_path)
 
     return run_logged
 
@@ -296,7 +254,7 @@ def _run_steps(steps, host, python, state_dir, cache_dir, user, options, emit, l
         log_path = None if dry_run else os.path.join(log_dir, "{:02d}-{}.log".format(index, step.id))
         ctx = ExecContext(host=host, python=python, user=user, dry_run=dry_run,
                           state_dir=state_dir, cache_dir=cache_dir, log_path=log_path,
-                          run_logged=log_runner(log_path) if log_path else _no_commands,
+                          run_logged=log_runner(host, log_path) if log_path else _no_commands,
                           emit=emit, options=options, earlier=earlier)
         began = time.monotonic()
         blocked = getattr(step, "blocked", None)

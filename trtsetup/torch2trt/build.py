@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional
 
 from ..errors import ActionFailed
 from ..hashing import sha256_file
-from ..plan.build_jobs import max_jobs  # noqa: F401  (one MAX_JOBS policy for every source build)
+from ..plan.steps.pip import pip_argv
 from .diagnose import build_failure
 
 BUILD_TIMEOUT = 3600.0
@@ -64,14 +64,12 @@ def wheel_argv(python, src_dir, out_dir, plugins):
     # type: (str, str, str, bool) -> List[str]
     if plugins:
         return [python, "setup.py", "bdist_wheel", "--plugins", "--dist-dir", out_dir]
-    return [python, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-input",
-            "--disable-pip-version-check", "--wheel-dir", out_dir, src_dir]
+    return pip_argv(python, ["wheel", "--no-build-isolation", "--no-deps", "--wheel-dir", out_dir, src_dir])
 
 
 def install_argv(python, wheel, user, is_venv, is_conda):
     # type: (str, str, bool, Optional[bool], Optional[bool]) -> List[str]
-    argv = [python, "-m", "pip", "install", "--no-deps", "--force-reinstall", "--no-input",
-            "--disable-pip-version-check"]
+    argv = pip_argv(python, ["install", "--no-deps", "--force-reinstall"])
     if user and not is_venv and not is_conda:
         argv.append("--user")
     return argv + [wheel]

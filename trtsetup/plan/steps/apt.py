@@ -6,10 +6,10 @@ prompt); if sudo cannot run without a password it stops with the exact command t
 ``--skip-apt`` leaves apt alone and says which packages were not checked in.
 """
 
-import shlex
 from typing import Any, List
 
 from ...errors import ActionFailed, RefusedError
+from ...host import shell_command
 from ...probes.dpkg import DPKG_STATUS, parse_dpkg_status
 from ..step import Step
 
@@ -32,12 +32,6 @@ def is_root(host):
     """Whether commands run as root on the host (``id -u`` says 0)."""
     result = host.run(["id", "-u"], timeout=5)
     return result.ok and result.stdout.strip() == "0"
-
-
-def shell_command(argv):
-    # type: (List[str]) -> str
-    """An argv as a line to paste into a shell (display only: we never run shell strings)."""
-    return " ".join(shlex.quote(a) for a in argv)
 
 
 class AptPrerequisites(Step):

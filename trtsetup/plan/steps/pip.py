@@ -109,14 +109,10 @@ def torch_cuda_build(host, dist):
 
 def pip_argv(python, args):
     # type: (str, Sequence[str]) -> List[str]
+    """The one pip command line: the target interpreter's pip, never a ``pip`` from PATH,
+    never a prompt. The Host's child environment turns off pip's self-check, drops
+    PYTHONPATH/PIP_TARGET/PIP_PREFIX/PIP_USER and sets UTF-8 output (``host/process.py``)."""
     return [python, "-m", "pip", "--no-input"] + list(args)
-
-
-def pip_env():
-    # type: () -> Dict[str, str]
-    """Variables set for every pip run (the executor has already dropped PYTHONPATH,
-    PIP_TARGET, PIP_PREFIX and PIP_USER from the inherited environment)."""
-    return {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONIOENCODING": "utf-8"}
 
 
 def user_flags(env, user):
@@ -184,7 +180,7 @@ def pip_fix(output, default):
 def run_pip(ctx, args, what):
     # type: (Any, Sequence[str], str) -> Any
     """Run ``python -m pip ARGS`` through the step's log; raise ActionFailed when it fails."""
-    result = ctx.run_logged(pip_argv(ctx.python, args), env=pip_env(), timeout=PIP_TIMEOUT)
+    result = ctx.run_logged(pip_argv(ctx.python, args), timeout=PIP_TIMEOUT)
     if not result.ok:
         output = result.stdout + result.stderr
         detail = "; ".join(pip_failure_lines(output)) or (result.error or "")

@@ -169,7 +169,7 @@ class TorchvisionInstall(Step):
             out = os.path.join(work, "dist")
             ctx.emit("building torchvision {} (MAX_JOBS={}; this can take most of an hour on a "
                      "Jetson; log: {})".format(version, jobs, ctx.log_path))
-            build_env = dict(pip.pip_env(), BUILD_VERSION=version, MAX_JOBS=jobs)
+            build_env = {"BUILD_VERSION": version, "MAX_JOBS": jobs}
             args = ["wheel", "--no-deps", "-v", "-w", out]
             if self._pip_supports_no_build_isolation(env):
                 args.append("--no-build-isolation")
