@@ -50,7 +50,7 @@ class RecordedWheels(Step):
         return None
 
     def run(self, ctx):
-        from trtsetup.plan.steps.download import file_sha256
+        from trtsetup.hashing import sha256_file as file_sha256
         return {self.key: self.path, ("sha256" if self.key == "path" else "wheel_sha256"): file_sha256(self.path)}
 
 

@@ -21,8 +21,8 @@ from trtsetup.executor import execute
 from trtsetup.host import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.plan.step import Step
-from trtsetup.plan.steps import build_steps
-from trtsetup.plan.steps.download import file_sha256
+from trtsetup.step_kinds import build_steps
+from trtsetup.hashing import sha256_file as file_sha256
 from trtsetup.plan.steps.torchvision import wheel_cache_dir
 
 

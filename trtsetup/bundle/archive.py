@@ -17,7 +17,7 @@ import tempfile
 from typing import Any, Dict, List, Tuple
 
 from ..errors import InputError
-from ..plan.steps.download import file_sha256
+from ..hashing import sha256_file as file_sha256
 from .manifest import MANIFEST_NAME, validate_manifest
 
 _CHUNK = 1 << 20

@@ -10,9 +10,9 @@ import os
 from typing import Any, Dict, List
 
 from ..atomic import copy_atomic
+from ..hashing import sha256_file
 from ..plan.step import Step
 from ..plan.steps import pip
-from ..torch2trt import build as t2t_build
 from ..torch2trt.steps import (default_plugins_prefix, make_plugins_lib_loadable, read_install_record,
                                write_install_record)
 
@@ -81,7 +81,7 @@ class BundlePluginsStep(Step):
         lib = read_install_record(ctx.state_dir).get("plugins_lib") or {}
         if lib.get("path") != dest or not os.path.isfile(dest):
             return None
-        if t2t_build.sha256_file(dest) != self.library["sha256"]:
+        if sha256_file(dest) != self.library["sha256"]:
             return None
         return "{} is installed ({})".format(dest, lib.get("loader"))
 

@@ -21,7 +21,7 @@ from ..bundle.steps import BundlePluginsStep, BundleWheelsStep
 from ..dirs import cache_dir as default_cache_dir, state_dir as default_state_dir
 from ..errors import InputError, RefusedError, UsageError
 from ..executor import InstallResult, execute, read_manifest
-from ..plan.steps.download import file_sha256
+from ..hashing import sha256_file as file_sha256
 from ..plan.steps.pip import python_tag
 
 # step id in the install manifest -> (artifact kind, package, detail key of the file, of its sha256)
@@ -86,6 +86,7 @@ def make_bundle(facts, output, state_dir=None):
 def install_from_bundle(host, facts, bundle_path, python, user=False, dry_run=False, no_selftest=False,
                         state_dir=None, cache_dir=None, emit=None):
     # type: (Any, Any, str, str, bool, bool, bool, Optional[str], Optional[str], Optional[Callable[[str], None]]) -> InstallResult
+    from ..plan.model import StepSpec
     from ..selftest.step import SelftestStep
     if not host.is_live:
         raise UsageError("install changes this machine; it cannot run on a captured tree or snapshot",
@@ -108,7 +109,8 @@ def install_from_bundle(host, facts, bundle_path, python, user=False, dry_run=Fa
     steps = [BundleWheelsStep(directory, wheels, reason)]
     if libs:
         steps.append(BundlePluginsStep(directory, libs[0], bool(facts.system.is_root), reason))
-    steps.append(SelftestStep(skip_reason="skipped (--no-selftest)" if no_selftest else None))
+    steps.append(SelftestStep.from_spec(StepSpec("selftest", SelftestStep.summary, reason, {},
+                                                 skip="--no-selftest" if no_selftest else None)))
     result = execute(steps, host, python, state_dir=state_dir or default_state_dir(), cache_dir=cache_dir,
                      user=user, options={}, emit=emit or (lambda message: None), dry_run=dry_run,
                      target={"bundle": os.path.abspath(bundle_path), "bundle_sha256": digest,

@@ -48,14 +48,18 @@ class Step(object):
     id = "step"              # stable kebab-case, e.g. "torch-install"
     summary = ""             # one line: what the step does
     reason = ""              # why the resolver chose it (and with which value)
+    params = {}              # type: Dict[str, Any]
+    blocked = None           # type: Optional[str]
+    skip = None              # type: Optional[str]
 
-    def __init__(self, spec):
+    def __init__(self, spec=None):
         self.spec = spec
-        self.summary = spec.summary or self.summary
-        self.reason = spec.reason or self.reason
-        self.params = dict(spec.params or {})
-        self.blocked = getattr(spec, "blocked", None)
-        self.skip = getattr(spec, "skip", None)
+        if spec is not None:
+            self.summary = spec.summary or self.summary
+            self.reason = spec.reason or self.reason
+            self.params = dict(spec.params or {})
+            self.blocked = getattr(spec, "blocked", None)
+            self.skip = getattr(spec, "skip", None)
 
     @classmethod
     def from_spec(cls, spec):
