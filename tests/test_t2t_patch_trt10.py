@@ -171,13 +171,20 @@ def test_defect16_no_catalog_ids_in_notes_or_patched_files(tmp_path, shape):
 
 @pytest.mark.parametrize("version, applied", [("10.3.0.26", True), ("8.6.1.6", False)])
 def test_install_applies_the_converter_patches_exactly_when_tensorrt_is_10(tmp_path, version, applied):
-    from trtsetup.facts import Facts, Tensorrt
+    from trtsetup.facts import Facts, NvidiaDriver, PythonEnv, SystemInfo, Tensorrt
+    from trtsetup.plan.resolve import resolve_plan
+    from trtsetup.recipes import load_recipes
+    from trtsetup.step_kinds import build_steps
     from trtsetup.torch2trt.patch_tree import plan_tree
-    from trtsetup.torch2trt.steps import T2tJob
     root = tree(tmp_path)
-    facts = Facts(tensorrt=Tensorrt(version=version, include_dir="/usr/include/x86_64-linux-gnu",
+    facts = Facts(system=SystemInfo(arch="x86_64", distro_id="ubuntu"),
+                  nvidia=NvidiaDriver(driver_version="550.54.15", cuda_driver_version="12.4"),
+                  python=PythonEnv(executable="/usr/bin/python3", version="3.10.12"),
+                  tensorrt=Tensorrt(version=version, include_dir="/usr/include/x86_64-linux-gnu",
                                     lib_dir="/usr/lib/x86_64-linux-gnu"))
-    job = T2tJob.from_facts(facts, "master", src=root)
-    assert job.patch_options.tensorrt_version == version
-    in_effect = set(plan_tree(root, job.patch_options).in_effect)
+    planned = resolve_plan(facts, load_recipes(overlays=[]), {"torch2trt_ref": "master", "torch2trt_src": root})
+    patch_step = [s for s in build_steps(planned) if s.id == "t2t-patch"][0]
+    options = patch_step.options()
+    assert options.tensorrt_version == version
+    in_effect = set(plan_tree(root, options).in_effect)
     assert (set(CONVERTER_IDS) <= in_effect) is applied and (not set(CONVERTER_IDS) & in_effect) is (not applied)
