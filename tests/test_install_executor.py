@@ -22,7 +22,7 @@ from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.step_kinds import build_steps
 from trtsetup.hashing import sha256_file as file_sha256
 from trtsetup.plan.steps.download import download
-from trtsetup.commands.install import render_install_text
+from trtsetup.report.install import render_install_text
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_FILE = "torch-1.6.0-py3-none-any.whl"

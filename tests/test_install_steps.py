@@ -131,7 +131,7 @@ def test_skip_apt_leaves_apt_alone_and_says_what_is_missing(dpkg_tree, tmp_path,
 
 def test_skip_apt_is_reported_as_skipped_not_already_done(dpkg_tree, tmp_path, fake_bin):
     """New-user report defect 23: `--skip-apt` listed apt-prerequisites as "already done"."""
-    from trtsetup.commands.install import render_install_text
+    from trtsetup.report.install import render_install_text
     fake_bin("sudo")
     result = run_apt(dpkg_tree, 1000, tmp_path, skip="--skip-apt")
     assert result.steps[0].skipped_by == "--skip-apt"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from trtsetup.commands.plan import render_plan_text
+from trtsetup.report.plan import render_plan_text
 from trtsetup.plan.resolve import resolve_plan as plan
 from trtsetup.errors import UsageError
 from trtsetup.facts import (Facts, Gpu, JetsonInfo, NvidiaDriver, PythonEnv, SystemInfo, Tensorrt,

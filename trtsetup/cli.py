@@ -187,11 +187,13 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     facts = gather_facts(host, recipes, python=python, fast=True, nvidia_header=True)
+    from .report import style_for
+    from .report.plan import plan_json, render_plan_text
     result = plan_cmd.plan(facts, recipes, _overrides(python, **override_values))
     if as_json:
-        _emit_json(result.to_json())
+        _emit_json(plan_json(result))
     else:
-        click.echo(plan_cmd.render_plan_text(result))
+        click.echo(render_plan_text(result, style_for()))
     return plan_cmd.exit_code(result)
 
 
@@ -224,30 +226,33 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     overrides = _overrides(python, **override_values)
     if no_selftest:
         overrides["no_selftest"] = True
+    from .report import style_for
+    from .report.install import install_json, render_install_text
     result = install_cmd.install(host, facts, recipes, overrides, user=user, dry_run=dry_run,
                                  skip_apt=skip_apt, emit=_err)
     if as_json:
-        _emit_json(result.to_json())
+        _emit_json(install_json(result))
     else:
-        click.echo(install_cmd.render_install_text(result))
+        click.echo(render_install_text(result, style_for()))
     return result.exit_code
 
 
 def _install_from_bundle(host, facts, bundle_file, python, as_json, user, dry_run, no_selftest):
-    from .commands import install as install_cmd
     from .commands.bundle import install_from_bundle
+    from .report import style_for
+    from .report.install import install_json, render_install_text
     from .bundle.archive import read_manifest
     python = python or facts.python.executable or "python3"
     result = install_from_bundle(host, facts, bundle_file, python, user=user, dry_run=dry_run,
                                  no_selftest=no_selftest, emit=_err)
     if as_json:
-        doc = result.to_json()
+        doc = install_json(result)
         manifest, digest = read_manifest(bundle_file)
         doc["bundle"] = {"path": bundle_file, "sha256": digest, "versions": manifest["versions"],
                          "fingerprint": manifest["fingerprint"]}
         _emit_json(doc)
     else:
-        click.echo(install_cmd.render_install_text(result))
+        click.echo(render_install_text(result, style_for()))
     return result.exit_code
 
 

@@ -25,8 +25,9 @@ from .atomic import write_json_atomic
 from .errors import ActionFailed, Interrupted, RefusedError, TrtsetupError
 from .host import CommandResult
 from .plan.step import ExecContext, Step
+from .report import schemas
 
-INSTALL_SCHEMA = "trtsetup.install/1"
+INSTALL_SCHEMA = schemas.INSTALL
 MANIFEST_SCHEMA = "trtsetup.manifest/1"
 
 # Statuses of a step in an InstallResult

@@ -78,9 +78,11 @@ running it.
 """
 
 from dataclasses import dataclass, field
+
+from ..report import schemas
 from typing import Any, Dict, Optional, Tuple
 
-PLAN_SCHEMA = "trtsetup.plan/1"
+PLAN_SCHEMA = schemas.PLAN
 STEP_IDS = ("apt-prerequisites", "torch-install", "torchvision-install", "t2t-source",
             "t2t-patch", "t2t-build", "t2t-plugins", "t2t-verify", "selftest")
 
