@@ -11,9 +11,9 @@ unknown exits 1: the tree is not ready to build here.
 import os
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
-from ..errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..probes.tensorrt import parse_nvinfer_version_h, read_tensorrt_python
+from ..errors import EXIT_FAILED, EXIT_OK
 from ..torch2trt import patch_rules, patch_tree
+from ..torch2trt.options import resolve_options, resolve_tensorrt_version  # noqa: F401 (shared with install)
 
 PATCH_SCHEMA = "trtsetup.patch/1"
 
@@ -82,76 +82,6 @@ class PatchResult(NamedTuple):
         for note in self.notes:
             lines.append("note: " + note)
         return "\n".join(lines) + "\n"
-
-
-def _given_dir(host, name, value):
-    """An explicit --trt-include/--trt-lib must exist: a typo would otherwise be written in."""
-    value = patch_rules.check_dir_argument(name, value)
-    if value is not None and host is not None and not host.is_dir(value):
-        raise UsageError("{}: {} is not a directory".format(name, value),
-                         fix="Give the directory that holds {} (or leave {} out to use what "
-                             "the doctor finds).".format(
-                                 "NvInfer.h" if name == "--trt-include" else "libnvinfer.so", name))
-    return value
-
-
-def resolve_tensorrt_version(host, tensorrt_version=None, trt_include=None, facts=None):
-    # type: (Any, Optional[str], Optional[str], Any) -> Tuple[Optional[str], Optional[str]]
-    """The TensorRT the tree targets and where that came from: --tensorrt-version, else
-    NvInferVersion.h under the include dir, else the target Python's ``tensorrt``."""
-    if tensorrt_version is not None:
-        return patch_rules.tensorrt_version_argument(tensorrt_version), None
-    if host is not None and trt_include is not None:
-        for header in ("NvInferVersion.h", "NvInfer.h"):
-            version = parse_nvinfer_version_h(host.read_text(os.path.join(trt_include, header)) or "")
-            if version:
-                return version, "TensorRT {} from {}".format(version, os.path.join(trt_include, header))
-    python = getattr(getattr(facts, "python", None), "executable", None)
-    tensorrt = getattr(facts, "tensorrt", None)
-    if tensorrt is not None and tensorrt.version and trt_include and trt_include == tensorrt.include_dir:
-        return tensorrt.version, "TensorRT {} from the doctor's headers in {}".format(
-            tensorrt.version, trt_include)  # the install path: no host, the doctor read them
-    known = getattr(getattr(tensorrt, "python", None), "version", None)
-    if known:
-        return known, "TensorRT {} from {}'s tensorrt".format(known, python or "the target Python")
-    if host is not None and python:
-        found = read_tensorrt_python(host, python).version
-        if found:
-            return found, "TensorRT {} from {}'s tensorrt".format(found, python)
-    return None, None
-
-
-def resolve_options(host, trt_include=None, trt_lib=None, cuda_arch=None, facts=None, compat=True,
-                    tensorrt_version=None):
-    # type: (Any, Optional[str], Optional[str], Optional[str], Any, bool, Optional[str]) -> Tuple[patch_rules.PatchOptions, Tuple[str, ...]]
-    """Arguments first, then the doctor's findings; notes say where a value came from."""
-    notes = []
-    trt_include = _given_dir(host, "--trt-include", trt_include)
-    trt_lib = _given_dir(host, "--trt-lib", trt_lib)
-    tensorrt = getattr(facts, "tensorrt", None)
-    if trt_include is None and tensorrt is not None and tensorrt.include_dir:
-        trt_include = tensorrt.include_dir
-        notes.append("TensorRT include dir from the doctor: {}".format(trt_include))
-    if trt_lib is None and tensorrt is not None and tensorrt.lib_dir:
-        trt_lib = tensorrt.lib_dir
-        notes.append("TensorRT lib dir from the doctor: {}".format(trt_lib))
-    if cuda_arch is not None:
-        arch = patch_rules.cuda_arch_list(cuda_arch)
-    else:
-        arch = patch_rules.cuda_arch_from_facts(facts)
-        if arch:
-            notes.append("CUDA architectures from the doctor: {}".format(" ".join(arch)))
-    if host is not None and trt_include is not None and not host.exists(os.path.join(trt_include, "NvInfer.h")):
-        notes.append("no NvInfer.h in {}: building the plugins will fail".format(trt_include))
-    if host is not None and trt_lib is not None and not host.exists(os.path.join(trt_lib, "libnvinfer.so")):
-        notes.append("no libnvinfer.so in {}: linking the plugins will fail".format(trt_lib))
-    version, source = resolve_tensorrt_version(host, tensorrt_version, trt_include, facts)
-    if source:
-        notes.append(source)
-    options = patch_rules.PatchOptions(trt_include=patch_rules.check_dir_argument("--trt-include", trt_include),
-                                       trt_lib=patch_rules.check_dir_argument("--trt-lib", trt_lib),
-                                       cuda_arch=arch, compat=compat, tensorrt_version=version)
-    return options, tuple(notes)
 
 
 def patch(host, src_dir, trt_include=None, trt_lib=None, cuda_arch=None, check=False, revert=False,

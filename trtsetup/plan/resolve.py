@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .. import knowledge, versions
 from ..errors import UsageError
 from .model import Plan, StepSpec
-from .torch2trt_plan import finish_plan
+from .torch2trt_plan import dedupe as _dedupe, finish_plan
 
 TORCHVISION_GIT = "https://github.com/pytorch/vision"
 JETSON_TRT_INCLUDE = "/usr/include/aarch64-linux-gnu"
@@ -99,16 +99,6 @@ def _wheel_version(filename):
 def _basename(path_or_url):
     tail = path_or_url.split("?", 1)[0].rstrip("/")
     return tail.rsplit("/", 1)[-1]
-
-
-def _dedupe(items):
-    seen = set()
-    out = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
 
 
 class _Resolver(object):

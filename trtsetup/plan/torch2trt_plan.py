@@ -17,7 +17,8 @@ from .model import Plan, StepSpec
 TORCH2TRT_GIT = "https://github.com/NVIDIA-AI-IOT/torch2trt"
 
 
-def _dedupe(items):
+def dedupe(items):
+    """The items in order, each once."""
     seen = set()
     out = []
     for item in items:
@@ -115,7 +116,7 @@ def finish_plan(r, generation, torch_step, vision_step, torch_version, python, t
                      r.target.get("python_executable")), {}, blocked, no_selftest),
     ]
     return Plan(target=dict(r.target, torch=torch_version, torch2trt_ref=ref),
-                steps=tuple(steps), warnings=tuple(_dedupe(r.warnings)))
+                steps=tuple(steps), warnings=tuple(dedupe(r.warnings)))
 
 
 def _plugins_why(ref, torch_version, revision, legacy_plugins):
@@ -157,7 +158,7 @@ def apt_step(r, generation, build_torchvision, cmake_plugins):
                         {"packages": []}, skip=skip)
     groups = ["torch"] + (["torchvision_build"] if build_torchvision else []) + ["torch2trt_build"] \
         + (["torch2trt_plugins"] if cmake_plugins else [])
-    packages = _dedupe(p for g in groups for p in entry.get(g, []))
+    packages = dedupe(p for g in groups for p in entry.get(g, []))
     label = "JetPack {}.x".format(generation) if generation != "x86" else "x86"
     return StepSpec("apt-prerequisites", "Install the missing apt packages among {}".format(len(packages)),
                     "{} needs them for: {}".format(label, ", ".join(g.replace("_", " ") for g in groups)),

@@ -57,6 +57,9 @@ def resolve_tensorrt_version(host, tensorrt_version=None, trt_include=None, fact
                 return version, "TensorRT {} from {}".format(version, os.path.join(trt_include, header))
     python = getattr(getattr(facts, "python", None), "executable", None)
     tensorrt = getattr(facts, "tensorrt", None)
+    if tensorrt is not None and tensorrt.version and trt_include and trt_include == tensorrt.include_dir:
+        return tensorrt.version, "TensorRT {} from the doctor's headers in {}".format(
+            tensorrt.version, trt_include)  # no host to read them: the doctor did
     known = getattr(getattr(tensorrt, "python", None), "version", None)
     if known:
         return known, "TensorRT {} from {}'s tensorrt".format(known, python or "the target Python")
