@@ -37,7 +37,7 @@ import json
 import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from .. import knowledge, versions
+from .. import versions
 from ..errors import InputError, UsageError
 
 PATCHER_VERSION = 2  # bump when any rule's output changes: it is part of the recorded state
@@ -134,18 +134,6 @@ def cuda_arch_list(text):
     if not result:
         raise UsageError("--cuda-arch: no architecture given", fix=_ARCH_FIX)
     return tuple(result)
-
-
-def cuda_arch_from_facts(facts):
-    # type: (object) -> Tuple[str, ...]
-    """knowledge.cuda_architectures (the GPUs', else the Jetson module's), CMake form; ()."""
-    found = knowledge.cuda_architectures(facts) if facts is not None else []
-    if not found:
-        return ()
-    try:
-        return cuda_arch_list(",".join(found))
-    except UsageError:
-        return ()
 
 
 _BAD_PATH_CHARS = re.compile(r"[\"'\\\n\r$;]")
