@@ -26,7 +26,8 @@ MAX_LINES = 400
 # "trtsetup.report"). A module may import its own layer and every layer below it.
 LAYERS = [
     # The program's edge: parse argv, build a Host, call one command, render, exit code.
-    ("entry", ["trtsetup.cli", "trtsetup.entry", "trtsetup.__main__", "trtsetup.progress"]),
+    ("entry", ["trtsetup.cli", "trtsetup.cli_options", "trtsetup.cli_docker", "trtsetup.entry",
+               "trtsetup.__main__", "trtsetup.progress"]),
     # One module per user command, each returning a frozen result.
     ("commands", ["trtsetup.commands"]),
     # Renders results as text or one JSON document; used by commands and cli only.

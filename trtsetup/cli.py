@@ -9,63 +9,15 @@ Errors become exit codes and error documents in one place, ``entry.run``.
 import click
 
 from . import __version__, entry
-from .errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
-
-# -- shared options ------------------------------------------------------------------------------
-
-def _host_options(func):
-    func = click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False),
-                        help="Diagnose a snapshot file written by `trtsetup snapshot` on another machine.")(func)
-    func = click.option("--root", "root", type=click.Path(file_okay=False),
-                        help="Treat DIR as / of a captured system tree: read every file under it, run no command.")(func)
-    return func
-
-
-def _python_option(func):
-    from .host.choose import target_python
-    return click.option("--python", "python", metavar="PATH", callback=lambda ctx, param, value: target_python(value),
-                        help="The target interpreter (default: python3 on PATH).")(func)
-
-
-def _recipes_option(func):
-    return click.option("--recipes", "recipes_dir", type=click.Path(file_okay=False),
-                        help="A directory of recipes JSON files overlaid on the shipped ones.")(func)
-
-
-def _json_option(func):
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print one JSON document on stdout (logs go to stderr).")(func)
-
-
-def _make_host(root, snapshot_file, python=None):
-    from .host.choose import host_for
-    return host_for(root, snapshot_file, python)
-
-
-def _load_recipes(recipes_dir):
-    from .recipes import load_recipes
-    return load_recipes(explicit=recipes_dir)
-
+from .cli_docker import docker
+from .cli_options import host_options as _host_options, json_option as _json_option
+from .cli_options import load_recipes as _load_recipes, make_host as _make_host
+from .cli_options import python_option as _python_option, recipes_option as _recipes_option
+from .cli_options import write_output_file as _write_output
+from .errors import EXIT_OK, UsageError
 
 _emit_json = entry.emit_json
 _err = entry.err
-
-
-def _write_output(path, data, what, mode=0o600):
-    """Write a file the user named with -o/--html (``-`` is stdout) and say where it went.
-
-    Only a new path or a regular file is replaced atomically; a symlink is followed, a FIFO
-    or a device is written in place (``atomic.write_output``)."""
-    from .atomic import write_output
-    if path == "-":
-        click.echo(data.decode("utf-8"))
-        return "stdout"
-    try:
-        written = write_output(path, data, mode=mode)
-    except OSError as exc:
-        raise InputError("cannot write {} {}: {}".format(what, path, exc.strerror or exc),
-                         fix="Choose a writable path (a regular file, a new file, or `-` for stdout).")
-    return path if written == path else "{} (-> {})".format(path, written)
 
 
 # -- the group ----------------------------------------------------------------------------------
@@ -376,77 +328,7 @@ def fleet_report(paths, as_json, html_file):
     return result.exit_code
 
 
-@cli.group()
-def docker():
-    """Docker on Jetson and x86: the CSV mount lists of the NVIDIA runtime, and the right images."""
-
-
-@docker.command("csv")
-@click.argument("files", nargs=-1, metavar="[FILE]...")
-@click.option("--check", "check_only", is_flag=True,
-              help="Check every CSV as the runtime parses it (the default): stale lines, type mismatches, "
-                   "CRLF, invalid lines, duplicates, version drift, coverage gaps.")
-@click.option("--print", "print_files", is_flag=True,
-              help="Print FILE (tensorrt.csv, cudnn.csv, cuda.csv) regenerated from what is installed.")
-@click.option("--write", is_flag=True, help="Replace the system file(s) with the regenerated text, atomically, keeping a backup.")
-@click.option("--root", "root", type=click.Path(file_okay=False),
-              help="Treat DIR as / of a system tree (reads, and --write, happen under it).")
-@click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False),
-              help="Check the CSVs of a `trtsetup snapshot` capture (--check only).")
-@_recipes_option
-@_json_option
-def docker_csv(files, check_only, print_files, write, root, snapshot_file, recipes_dir, as_json):
-    """Check or regenerate /etc/nvidia-container-runtime/host-files-for-container.d/*.csv.
-
-    Exit 0 when every line resolves, 1 when something is stale or broken, 2 when it cannot run.
-    """
-    from .commands import docker as docker_cmd
-    from .report import docker as render
-    from . import report
-    if check_only and (print_files or write):
-        raise UsageError("--check excludes --print and --write", fix="Give one of them.")
-    if files and not (print_files or write):
-        raise UsageError("FILE is for --print/--write", fix="trtsetup docker csv --print tensorrt.csv")
-    if snapshot_file and (print_files or write):
-        raise UsageError("--snapshot is for --check: a capture holds what the checks read, not every installed file",
-                         fix="Run --print/--write on the device itself (or on a --root copy of it).")
-    host = _make_host(root, snapshot_file)
-    recipes = _load_recipes(recipes_dir)
-    if print_files or write:
-        results = docker_cmd.csv_print(host, recipes, list(files) or None)
-        written = docker_cmd.csv_write(host, recipes, results) if write else None
-        if as_json:
-            _emit_json(render.csv_print_json(results, written))
-        elif write:
-            for line in render.csv_write_lines(written):
-                click.echo(line)
-        else:
-            click.echo(render.csv_print_text(results))
-        return EXIT_OK
-    result = docker_cmd.csv_check(host, recipes)
-    if as_json:
-        _emit_json(render.csv_check_json(result))
-    else:
-        click.echo(render.csv_check_text(result, report.style_for()))
-    return result.exit_code
-
-
-@docker.command("image")
-@_host_options
-@_recipes_option
-@_json_option
-def docker_image(root, snapshot_file, recipes_dir, as_json):
-    """The base, TensorRT and PyTorch images for this host, and the docker run arguments."""
-    from .commands import docker as docker_cmd
-    from .report import docker as render
-    from . import report
-    host = _make_host(root, snapshot_file)
-    advice = docker_cmd.image(host, _load_recipes(recipes_dir))
-    if as_json:
-        _emit_json(render.image_json(advice))
-    else:
-        click.echo(render.image_text(advice, report.style_for()))
-    return EXIT_OK if advice.images else EXIT_FAILED
+cli.add_command(docker)
 
 
 def main(argv=None):
