@@ -11,7 +11,7 @@ import binascii
 import re
 from typing import Any, List
 
-SNAPSHOT_SCHEMA = "trtsetup.snapshot/1"
+from ..report.schemas import SNAPSHOT as SNAPSHOT_SCHEMA
 _SCHEMA_RE = re.compile(r"^trtsetup\.snapshot/(\d+)$")
 MAX_SHOWN = 6  # problems named in the error; the count says how many more
 
