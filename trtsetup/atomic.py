@@ -4,6 +4,7 @@ A process killed with SIGKILL mid-write leaves either the old file or the new on
 worst a stray ``.<name>.*.tmp`` beside it, which nothing reads.
 """
 
+import contextlib
 import errno
 import json
 import os
@@ -20,6 +21,17 @@ def _temp_beside(path, make_dirs=True):
     return tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
 
 
+@contextlib.contextmanager
+def _removed_on_failure(tmp):
+    """Remove the temp file when the block fails (Ctrl-C included), then re-raise."""
+    try:
+        yield
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
 def write_bytes_atomic(path, data, mode=None, make_dirs=False):
     # type: (str, bytes, Any, bool) -> None
     """Write ``data`` to ``path`` atomically (fsync, then replace), with ``mode`` if given.
@@ -27,7 +39,7 @@ def write_bytes_atomic(path, data, mode=None, make_dirs=False):
     The directory must exist unless ``make_dirs``.
     """
     fd, tmp = _temp_beside(path, make_dirs)
-    try:
+    with _removed_on_failure(tmp):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -35,10 +47,6 @@ def write_bytes_atomic(path, data, mode=None, make_dirs=False):
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_json_atomic(path, doc):
@@ -53,13 +61,9 @@ def copy_atomic(source, path):
     """Copy a file to ``path`` so that ``path`` is either absent or complete."""
     fd, tmp = _temp_beside(path)
     os.close(fd)
-    try:
+    with _removed_on_failure(tmp):
         shutil.copyfile(source, tmp)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_output(path, data, mode=0o600):
