@@ -14,6 +14,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 from ..errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from ..host.interpreter import last_json_object, script_argv
 from ..report.schemas import SELFTEST as SCHEMA
+
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script.py")
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
