@@ -33,9 +33,10 @@ LAYERS = [
     # Renders results as text or one JSON document; used by commands and cli only.
     ("report", ["trtsetup.report"]),
     # What the commands do: judge facts (checks, docker), act (executor, torch2trt, bundle steps),
-    # run the conversion self-test, collect and render fleet reports.
+    # run the conversion self-test, collect and render fleet reports; step_kinds is the one list
+    # of step classes (from plan/, torch2trt/, selftest/) the executor is handed.
     ("work", ["trtsetup.checks", "trtsetup.docker", "trtsetup.executor", "trtsetup.torch2trt",
-              "trtsetup.selftest", "trtsetup.bundle", "trtsetup.fleet"]),
+              "trtsetup.selftest", "trtsetup.bundle", "trtsetup.fleet", "trtsetup.step_kinds"]),
     # The resolver (facts + recipes -> Plan) and the step kinds it plans.
     ("plan", ["trtsetup.plan"]),
     # One subject per module: read_*(host) and pure parse_*(text).
@@ -53,6 +54,17 @@ LAYERS = [
 
 # Violations that remain on purpose, as printed without the line number, each with its reason.
 KNOWN = {
+    "trtsetup/selftest/step.py imports trtsetup.report.selftest (layer work -> higher layer report)":
+        "the selftest step writes the rendered text into the install log; H1's step refactor "
+        "(pass the text in, or log the record) was still under way",
+    "trtsetup/wavelets/converters.py loads a module by name with importlib.import_module() and no "
+    "'# by-name:' reason":
+        "register('model.common.IWT') takes dotted names from the user on purpose; the comment "
+        "goes in with H4's wavelets work, which was still under way",
+    "trtsetup/probes/container_runtime.py has too many lines":
+        "482 lines; its split belongs to H3's probes work, which was still under way",
+    "trtsetup/torch2trt/patch_rules.py has too many lines":
+        "407 lines; H4's patcher split was still under way",
 }
 
 
