@@ -57,14 +57,8 @@ KNOWN = {
     "trtsetup/selftest/step.py imports trtsetup.report.selftest (layer work -> higher layer report)":
         "the selftest step writes the rendered text into the install log; H1's step refactor "
         "(pass the text in, or log the record) was still under way",
-    "trtsetup/wavelets/converters.py loads a module by name with importlib.import_module() and no "
-    "'# by-name:' reason":
-        "register('model.common.IWT') takes dotted names from the user on purpose; the comment "
-        "goes in with H4's wavelets work, which was still under way",
     "trtsetup/probes/container_runtime.py has too many lines":
         "482 lines; its split belongs to H3's probes work, which was still under way",
-    "trtsetup/torch2trt/patch_rules.py has too many lines":
-        "407 lines; H4's patcher split was still under way",
 }
 
 

@@ -233,11 +233,13 @@ def register(*targets, **options):
 
 def _resolve(name):
     try:
+        # by-name: register("model.common.IWT") takes the dotted name of the user's own module
         return importlib.import_module(name)
     except ImportError:
         module_name, _, attr = name.rpartition(".")
         if not module_name:
             raise
+        # by-name: the same user-given name, as module.attribute
         return getattr(importlib.import_module(module_name), attr)
 
 
