@@ -57,8 +57,6 @@ KNOWN = {
     "trtsetup/selftest/step.py imports trtsetup.report.selftest (layer work -> higher layer report)":
         "the selftest step writes the rendered text into the install log; H1's step refactor "
         "(pass the text in, or log the record) was still under way",
-    "trtsetup/probes/container_runtime.py has too many lines":
-        "482 lines; its split belongs to H3's probes work, which was still under way",
 }
 
 
