@@ -23,7 +23,8 @@ MAX_LINES = 400
 
 # Layers, top down, from docs/architecture.md and the imports on main. A module belongs to the
 # entry with the longest matching dotted prefix ("trtsetup.report.schemas" before
-# "trtsetup.report"). A module may import its own layer and every layer below it.
+# "trtsetup.report"); "trtsetup" alone is the package's __init__, so a new top-level module
+# must be given a layer here. A module may import its own layer and every layer below it.
 LAYERS = [
     # The program's edge: parse argv, build a Host, call one command, render, exit code.
     ("entry", ["trtsetup.cli", "trtsetup.cli_options", "trtsetup.cli_docker", "trtsetup.entry",
@@ -48,8 +49,8 @@ LAYERS = [
     # Leaves: records, version parsing, error types, safe writes, directories, schema names,
     # the package's version, and the wavelet blocks the self-test converts.
     ("leaves", ["trtsetup", "trtsetup.facts", "trtsetup.facts_docker", "trtsetup.versions",
-                "trtsetup.errors", "trtsetup.atomic", "trtsetup.dirs", "trtsetup.report.schemas",
-                "trtsetup.wavelets"]),
+                "trtsetup.errors", "trtsetup.atomic", "trtsetup.dirs", "trtsetup.hashing",
+                "trtsetup.report.schemas", "trtsetup.wavelets"]),
 ]
 
 # Violations that remain on purpose, as printed without the line number, each with its reason.
@@ -167,7 +168,8 @@ def layer_of(module, layers):
     best = None
     for index, (name, prefixes) in enumerate(reversed(layers)):
         for prefix in prefixes:
-            if module == prefix or module.startswith(prefix + "."):
+            # "trtsetup" itself is only the package's __init__: its submodules are listed
+            if module == prefix or ("." in prefix and module.startswith(prefix + ".")):
                 if best is None or len(prefix) > best[0]:
                     best = (len(prefix), index, name)
     if best is None:
@@ -247,14 +249,16 @@ def violations(root, layers=LAYERS, max_lines=MAX_LINES):
     modules = module_files(root)
     imports, by_name, sizes = read_imports(root)
     found = []
+    for module, rel in sorted(modules.items()):
+        if layer_of(module, layers) is None:
+            key = "{} ({}) has no layer in LAYERS".format(module, rel)
+            found.append((key, key))
     for module, line, target in imports:
         source_layer, target_layer = layer_of(module, layers), layer_of(target, layers)
         rel = modules[module]
         if source_layer is None or target_layer is None:
-            missing = module if source_layer is None else target
-            key = "{} has no layer in LAYERS".format(missing)
-            found.append((key, "{}:{} {}".format(rel, line, key)))
-        elif target_layer[0] > source_layer[0]:
+            continue  # reported above
+        if target_layer[0] > source_layer[0]:
             key = "{} imports {} (layer {} -> higher layer {})".format(
                 rel, target, source_layer[1], target_layer[1])
             found.append((key, "{}:{} {}".format(rel, line, key[len(rel) + 1:])))
@@ -316,6 +320,7 @@ def test_the_checker_finds_each_kind_of_violation_in_a_synthetic_tree(tmpdir):
     _write(tmpdir, "trtsetup/__init__.py", "")
     _write(tmpdir, "trtsetup/cli.py", "from trtsetup.probes import gpu\n")
     _write(tmpdir, "trtsetup/probes/__init__.py", "")
+    _write(tmpdir, "trtsetup/unlisted.py", "")
     # Upward, at module level and inside a function, absolute and relative.
     _write(tmpdir, "trtsetup/probes/gpu.py",
            "from trtsetup import facts\n"
@@ -334,6 +339,7 @@ def test_the_checker_finds_each_kind_of_violation_in_a_synthetic_tree(tmpdir):
            "    return importlib.import_module('trtsetup.cli')\n" + "x = 1\n" * 5)
     found = [text for _key, text in violations(str(tmpdir), SMALL_LAYERS, max_lines=10)]
     assert found == [
+        "trtsetup.unlisted (trtsetup/unlisted.py) has no layer in LAYERS",
         "trtsetup/facts.py:3 imports trtsetup.probes.gpu (layer bottom -> higher layer middle)",
         "trtsetup/facts.py:9 imports trtsetup.cli (layer bottom -> higher layer top)",
         "trtsetup/probes/gpu.py:3 imports trtsetup.cli (layer middle -> higher layer top)",
