@@ -184,3 +184,28 @@ def test_parse_takes_the_last_document_and_ignores_noise():
     assert parse_selftest_output(noise) is None
     assert parse_selftest_output('{"schema": "other"}') is None
     assert parse_selftest_output("") is None
+
+
+def test_the_install_step_writes_the_selftest_text_into_its_log(tmp_path):
+    # The install's last step: this machine has no GPU, so the self-test cannot run; the log
+    # then holds what `trtsetup selftest` would print, from the text the command hands in.
+    from trtsetup.commands import install as install_command
+    from trtsetup.errors import ActionFailed
+    from trtsetup.plan.model import StepSpec
+    from trtsetup.plan.step import ExecContext
+    from trtsetup.selftest.step import SelftestStep
+
+    log = tmp_path / "install.log"
+    python = wrapper(tmp_path)
+    ctx = ExecContext(host=LiveHost(), python=python, user=False, dry_run=False,
+                      state_dir=str(tmp_path / "state"), cache_dir=str(tmp_path / "cache"),
+                      log_path=str(log), run_logged=None, emit=lambda message: None,
+                      options={"selftest_log_text": install_command.selftest_log_text})
+    step = SelftestStep.from_spec(StepSpec("selftest", SelftestStep.summary, "", {}))
+    with pytest.raises(ActionFailed) as failed:
+        step.run(ctx)
+    assert failed.value.log_path == str(log)
+    text = log.read_text()
+    first = text.splitlines()[0]
+    assert first.startswith("torch2trt self-test with ") and first.endswith(" (cuda)")
+    assert "self-test could not run" in text

@@ -23,6 +23,7 @@ from ..errors import InputError, RefusedError, UsageError
 from ..executor import InstallResult, execute, read_manifest
 from ..hashing import sha256_file as file_sha256
 from ..plan.steps.pip import python_tag
+from ..report.selftest import log_text as selftest_log_text
 
 # step id in the install manifest -> (artifact kind, package, detail key of the file, of its sha256)
 _SOURCES = (
@@ -112,7 +113,7 @@ def install_from_bundle(host, facts, bundle_path, python, user=False, dry_run=Fa
     steps.append(SelftestStep.from_spec(StepSpec("selftest", SelftestStep.summary, reason, {},
                                                  skip="--no-selftest" if no_selftest else None)))
     result = execute(steps, host, python, state_dir=state_dir or default_state_dir(), cache_dir=cache_dir,
-                     user=user, options={}, emit=emit or (lambda message: None), dry_run=dry_run,
+                     user=user, options={"selftest_log_text": selftest_log_text}, emit=emit or (lambda message: None), dry_run=dry_run,
                      target={"bundle": os.path.abspath(bundle_path), "bundle_sha256": digest,
                              "fingerprint": here, "versions": manifest["versions"]})
     return result

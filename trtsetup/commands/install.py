@@ -15,6 +15,7 @@ from ..executor import InstallResult, execute
 from ..plan.steps.download import terminal_progress
 from ..plan.steps.pip import is_isolated
 from ..probes.python_env import read_python
+from ..report.selftest import log_text as selftest_log_text
 from ..step_kinds import build_steps
 from .plan import plan as resolve
 
@@ -53,7 +54,8 @@ def install(host, facts, recipes, overrides=None, user=False, dry_run=False, ski
                                 python, "conda environment" if env.is_conda else "virtual environment",
                                 env.prefix))
             emit(warnings[-1])
-    options = {"progress_factory": progress_factory or (lambda label: terminal_progress(sys.stderr, label))}
+    options = {"progress_factory": progress_factory or (lambda label: terminal_progress(sys.stderr, label)),
+               "selftest_log_text": selftest_log_text}
     result = execute(steps, host, python,
                      state_dir=state_dir or dirs.state_dir(),
                      cache_dir=cache_dir or dirs.cache_dir(),

@@ -12,6 +12,11 @@ def _ms(value):
     return "-" if value is None else "%.3f ms" % value
 
 
+def log_text(result):
+    """The text the install's ``selftest`` step writes into its log (ASCII: a log file)."""
+    return render_text(result, ascii_only=True)
+
+
 def render_text(result, ascii_only=False):
     """A short human report: one line per model, then the verdict (and the fix if any)."""
     lines = []
