@@ -6,8 +6,8 @@ probes run concurrently in threads — they wait on files and subprocesses, not 
 One probe raising is recorded in ``Facts.probe_errors`` and does not stop the others.
 """
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, Optional
 
 from .. import __version__
@@ -19,9 +19,27 @@ from ..facts import (Container, ContainerRuntime, CudaToolkit, Cudnn, Facts, Nvi
 SLOW_PROBE_TIMEOUT = 90.0
 
 
+class _Job(object):
+    """One probe on its own thread. Plain threads, not concurrent.futures: its import (with
+    logging) costs more than `doctor --fast` can spend, and a probe that hangs past its
+    timeout must not keep the process from exiting (daemon threads)."""
+
+    def __init__(self, target):
+        self.value = None
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(target,))
+        self.thread.daemon = True
+        self.thread.start()
+
+    def _run(self, target):
+        try:
+            self.value = target()
+        finally:
+            self.done.set()
+
+
 class _Runner(object):
-    def __init__(self, pool):
-        self.pool = pool
+    def __init__(self):
         self.errors = {}   # type: Dict[str, str]
         self.seconds = {}  # type: Dict[str, float]
 
@@ -35,14 +53,13 @@ class _Runner(object):
                 return default
             finally:
                 self.seconds[name] = round(time.monotonic() - started, 4)
-        return self.pool.submit(timed)
+        return _Job(timed)
 
-    def result(self, name, future, default, timeout=None):
-        try:
-            return future.result(timeout=timeout)
-        except Exception as exc:  # timeout
-            self.errors[name] = "did not finish in {:.0f} s ({})".format(timeout or 0, type(exc).__name__)
+    def result(self, name, job, default, timeout=None):
+        if not job.done.wait(timeout):
+            self.errors[name] = "did not finish in {:.0f} s (TimeoutError)".format(timeout or 0)
             return default
+        return job.value
 
 
 def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_timeout=SLOW_PROBE_TIMEOUT,
@@ -51,7 +68,9 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     """``fast`` skips the slow probes (importing torch/tensorrt in the target interpreter) and,
     unless ``nvidia_header`` says otherwise, the plain ``nvidia-smi`` call for the driver's
     CUDA version (then derived from the driver version and the recipes).
-    ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, or None.
+    ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, the
+    interpreter's answer about itself and nvidia-smi's GPU query (each reused only with
+    proof that nothing it depends on changed), or None.
     ``progress(label)`` is told which slow step the gathering waits on (None: none), for a
     spinner on a terminal."""
     progress = progress or (lambda label: None)
@@ -60,14 +79,13 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     from . import (container, container_runtime, cuda, cudnn, gpu, jetson, python_env, system, tensorrt,
                    torch_fingerprint, torch_runtime)
 
-    pool = ThreadPoolExecutor(max_workers=8)
-    run = _Runner(pool)
+    run = _Runner()
     try:
         f_system = run.submit("system", system.read_system, SystemInfo(), host, build_dir)
         f_jetson = run.submit("jetson", jetson.read_jetson, None, host, recipes)
-        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header)
+        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
         f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host)
-        f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python)
+        f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
 
         f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),
                                host, recipes)
@@ -127,7 +145,6 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
             trt = _replace(trt, python=trt_py)
     finally:
         progress(None)
-        pool.shutdown(wait=False)
 
     return Facts(system=sysinfo, jetson=jetson_facts, nvidia=driver, gpus=tuple(gpus), cuda=cuda_facts,
                  cudnn=cudnn_facts, tensorrt=trt, container=container_facts, container_runtime=runtime_facts,
