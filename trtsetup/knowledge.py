@@ -13,8 +13,6 @@ and imports only ``versions``.
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from . import versions
 
 _L4T_VERSION = re.compile(r"^[Rr]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?$")
@@ -223,6 +221,9 @@ def torch_within(torch_version, specifiers):
     numbers = versions.release(torch_version)
     if not numbers or not specifiers:
         return False
+    # Here, not at the top: only the plan and the plugin rules ask, and packaging.specifiers
+    # costs `doctor --fast` several milliseconds of its budget.
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     try:
         allowed = SpecifierSet(",".join(specifiers))
     except InvalidSpecifier:

@@ -5,11 +5,11 @@ Skipped on hosts without the NVIDIA container runtime. The judging lives in ``tr
 (shared with ``trtsetup docker csv``); these functions turn it into findings.
 """
 
-from ..docker.csv_check import check_csv
-from ..docker.images import fit_rule, jetson_images, l4t_image_fits
-from ..docker.stack import compare_deb_versions, csv_reading, host_libraries_from_host
 from ..probes.container_runtime import runtime_table, stack_entry
 from .base import Check, make
+
+# trtsetup/docker is imported inside the checks that judge a runtime: most machines have none,
+# and its import would cost every `doctor --fast` several milliseconds for nothing.
 
 _stack = make("docker-runtime-stack", "The NVIDIA container runtime's packages and how they read the CSV lists")
 _config = make("docker-runtime-config", "nvidia-container-runtime config.toml: mode and mount-spec-path usable")
@@ -45,6 +45,7 @@ def check_stack(ctx):
     runtime, why = _runtime(ctx)
     if runtime is None:
         return _stack.skip(why)
+    from ..docker.stack import csv_reading, host_libraries_from_host
     reading = csv_reading(runtime, ctx.recipes)
     versions = ", ".join("{} {}".format(k, v) for k, v in sorted(runtime.packages.items())) or "no dpkg record"
     major = _l4t_major(ctx.facts)
@@ -85,6 +86,7 @@ def _csv_report(ctx):
         return None, why
     if not runtime.csv_files:
         return None, "no CSV mount lists"
+    from ..docker.csv_check import check_csv
     return check_csv(runtime, _l4t_major(ctx.facts), ctx.recipes), None
 
 
@@ -109,6 +111,7 @@ def check_csv_read(ctx):
     report, why = _csv_report(ctx)
     if report is None:
         return _read.skip(why)
+    from ..docker.stack import host_libraries_from_host
     ignored = [p for p in report.problems if p.code == "not-read"]
     if not host_libraries_from_host(report.l4t_major, ctx.recipes):
         return _read.ok("R{} images carry their own CUDA, cuDNN and TensorRT; {}".format(
@@ -164,6 +167,7 @@ def check_daemon(ctx):
     runtime, why = _runtime(ctx)
     if runtime is None:
         return _daemon.skip(why)
+    from ..docker.stack import compare_deb_versions
     daemon = runtime.daemon
     jetson = _on_jetson(ctx.facts)
     toolkit = runtime.toolkit_version
@@ -217,6 +221,7 @@ def check_image_fits(ctx):
     host_l4t, source = _host_l4t_from_container(facts, ctx.recipes)
     if not image_l4t or not host_l4t:
         return _fits.skip("cannot tell the {} L4T".format("image's" if not image_l4t else "host's"))
+    from ..docker.images import fit_rule, jetson_images, l4t_image_fits
     if "." in host_l4t:
         fits = l4t_image_fits(image_l4t, host_l4t, ctx.recipes)
         rule = fit_rule(host_l4t, ctx.recipes)
