@@ -147,6 +147,13 @@ class Host(object):
         there or this host cannot tell."""
         return None
 
+    def file_stamp(self, path):
+        # type: (str) -> Optional[List[int]]
+        """``[size, mtime_ns, inode]`` of what is at ``path`` (links followed): what changes
+        when a file is rewritten, replaced or (for a directory) gains or loses an entry. None
+        when nothing is there or this host cannot tell: then nothing can be proven unchanged."""
+        return None
+
     # -- environment and programs ------------------------------------------------------------
     @property
     def env(self):

@@ -49,6 +49,13 @@ class LiveHost(Host):
         except (OSError, ValueError):
             return None
 
+    def file_stamp(self, path):
+        try:
+            found = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        return [found.st_size, found.st_mtime_ns, found.st_ino]
+
     @property
     def env(self):
         return os.environ

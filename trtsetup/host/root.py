@@ -92,6 +92,13 @@ class RootHost(Host):
         except (OSError, ValueError):
             return None
 
+    def file_stamp(self, path):
+        try:
+            found = os.stat(self._under(path))
+        except (OSError, ValueError):
+            return None
+        return [found.st_size, found.st_mtime_ns, found.st_ino]
+
     def realpath(self, path):
         real = self._under(path)
         rel = os.path.relpath(real, self.root)
