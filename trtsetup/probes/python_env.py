@@ -58,11 +58,15 @@ def parse_python_info(text):
     )
 
 
-def read_python(host, python=None):
-    # type: (object, Optional[str]) -> PythonEnv
+def read_python(host, python=None, cache=None):
+    # type: (object, Optional[str], object) -> PythonEnv
     """The target interpreter (``python``, default the ``python3`` on the host's PATH) and
     the packages it sees. Never raises for a missing or broken interpreter: ``error`` says
-    what happened (the doctor turns it into a failing check)."""
+    what happened (the doctor turns it into a failing check).
+
+    ``cache`` (a ``probe_cache.ProbeCache``, live hosts only): the interpreter's answer about
+    itself is reused while ``probes/python_remembered`` proves nothing it depends on changed.
+    The packages are read from the files every time."""
     if python is None:
         python = host.which("python3")
         if python is None:
@@ -70,12 +74,25 @@ def read_python(host, python=None):
                              pip_user_env=host.env.get("PIP_USER") or None)
     if not host.can_run:
         env = python_from_files(host, python)
+    elif cache is not None:
+        env = _remembered_or_asked(host, python, cache)
     else:
         env = _python_from_interpreter(host, python)
     if env.error is None and env.site_dirs:
         env = dataclasses.replace(env, packages=read_packages(host, env.site_dirs))
     if host.env.get("PIP_USER"):
         env = dataclasses.replace(env, pip_user_env=host.env.get("PIP_USER"))
+    return env
+
+
+def _remembered_or_asked(host, python, cache):
+    from ..facts import from_json, to_json
+    from . import python_remembered
+    entry = python_remembered.cache_entry(python, host, script_source("python_info.py"))
+    env = python_remembered.recall(cache, entry, host, from_json)
+    if env is None:
+        env = _python_from_interpreter(host, python)
+        python_remembered.remember(cache, entry, host, python, env, to_json)
     return env
 
 
