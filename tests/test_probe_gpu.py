@@ -184,3 +184,58 @@ def test_snapshot_replays_what_was_recorded(tmp_path):
     path.write_text(json.dumps(recording.to_snapshot("2026-01-01T00:00:00Z", "test")))
     assert gpu.read_nvidia(SnapshotHost(str(path))) == recorded
     assert recorded[1][0].name == "NVIDIA H100 80GB HBM3"
+
+
+H200_INFO = """Model: \t\t NVIDIA H200
+IRQ:   \t\t 445
+GPU UUID: \t GPU-00000000-1111-2222-3333-444444444444
+Video BIOS: \t 96.00.af.00.01
+Bus Type: \t PCIe
+DMA Size: \t 52 bits
+DMA Mask: \t 0xfffffffffffff
+Bus Location: \t 0000:18:00.0
+Device Minor: \t 0
+GPU Excluded:\t No
+"""
+
+
+def _h200_host(tmp_path, answer):
+    tree = trees.x86(SystemTree(tmp_path / "sys"), driver="580.159.04", open_module=True)
+    tree.write("/proc/driver/nvidia/gpus/0000:18:00.0/information", H200_INFO)
+    return tree, CannedHost(tree.root, commands={QUERY: answer})
+
+
+def test_the_gpu_query_is_remembered_while_the_driver_vouches_for_it(tmp_path):
+    from trtsetup.probe_cache import ProbeCache
+    cache = ProbeCache(str(tmp_path / "cache"))
+    tree, host = _h200_host(tmp_path, (0, "0, NVIDIA H200, 580.159.04, 9.0, 143771\n", ""))
+    first = gpu.read_nvidia(host, header=False, cache=cache)
+    again = gpu.read_nvidia(host, header=False, cache=cache)
+    assert again == first and first[1][0].name == "NVIDIA H200"
+    assert [tuple(c) for c in host.calls] == [QUERY]  # the second answer came from the cache
+
+    # A second GPU appears in the driver's own listing: nvidia-smi is asked again.
+    tree.write("/proc/driver/nvidia/gpus/0000:2a:00.0/information", H200_INFO.replace("18:00", "2a:00"))
+    host.commands[QUERY] = (0, "0, NVIDIA H200, 580.159.04, 9.0, 143771\n1, NVIDIA H200, 580.159.04, 9.0, 143771\n", "")
+    _, gpus = gpu.read_nvidia(host, header=False, cache=cache)
+    assert len(host.calls) == 2 and len(gpus) == 2
+
+    # The userspace driver is upgraded without a reboot (nvidia-smi replaced): asked again,
+    # and the mismatch it now reports is not remembered away.
+    tree.write("/usr/bin/nvidia-smi", "#!/bin/sh\n# 590.48.01\n")
+    host.commands[QUERY] = (18, "Failed to initialize NVML: Driver/library version mismatch\n"
+                                "NVML library version: 590.48\n", "")
+    for expected_calls in (3, 4):
+        driver, gpus = gpu.read_nvidia(host, header=False, cache=cache)
+        assert len(host.calls) == expected_calls
+        assert driver.smi_error == "Driver/library version mismatch" and gpus == ()
+
+
+def test_without_the_drivers_gpu_listing_nothing_is_remembered(tmp_path):
+    from trtsetup.probe_cache import ProbeCache
+    cache = ProbeCache(str(tmp_path / "cache"))
+    tree = trees.x86(SystemTree(tmp_path / "sys"), driver="580.159.04", open_module=True)
+    host = CannedHost(tree.root, commands={QUERY: (0, "0, NVIDIA H200, 580.159.04, 9.0, 143771\n", "")})
+    gpu.read_nvidia(host, header=False, cache=cache)
+    gpu.read_nvidia(host, header=False, cache=cache)
+    assert len(host.calls) == 2

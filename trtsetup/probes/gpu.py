@@ -16,6 +16,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import Gpu, NvidiaDriver
+from . import gpu_remembered
 
 SMI_TIMEOUT = 8.0
 
@@ -198,19 +199,27 @@ def _find_smi(host):
     return None
 
 
-def _query(host, smi, fields):
+def _query(host, smi, fields, cache=None):
     argv = [smi, "--query-gpu=" + ",".join(fields), "--format=csv,noheader,nounits"]
-    return host.run(argv, timeout=SMI_TIMEOUT)
+    key = gpu_remembered.proof(host, smi, argv) if cache is not None else None
+    remembered = gpu_remembered.recall(cache, key, argv)
+    if remembered is not None:
+        return remembered
+    result = host.run(argv, timeout=SMI_TIMEOUT)
+    gpu_remembered.remember(cache, key, result)
+    return result
 
 
-def read_nvidia(host, header=True):
-    # type: (object, bool) -> Tuple[NvidiaDriver, Tuple[Gpu, ...]]
+def read_nvidia(host, header=True, cache=None):
+    # type: (object, bool, object) -> Tuple[NvidiaDriver, Tuple[Gpu, ...]]
     """The driver and the GPUs: the ``/proc`` file first, then ``nvidia-smi`` (live and
     snapshot hosts only: a captured tree runs no command).
 
     ``header=False`` skips the plain ``nvidia-smi`` call that only adds the driver's CUDA
     version (it costs ~0.1 s against ~0.02 s for the query); ``doctor --fast`` derives that
-    version from the driver version and the recipes instead."""
+    version from the driver version and the recipes instead.
+    ``cache`` (a ``probe_cache.ProbeCache``, live hosts only): the query's output is reused
+    while the driver's own files vouch for it (``probes/gpu_remembered``)."""
     proc = parse_proc_driver_version(host.read_text("/proc/driver/nvidia/version") or "")
     kernel_module = proc["kernel_module"] if proc else None
     module_version = proc["version"] if proc else None
@@ -223,7 +232,7 @@ def read_nvidia(host, header=True):
     nvml_version = None
     cuda_driver = None
     if smi and host.can_run:
-        result = _query(host, smi, QUERY_FIELDS)
+        result = _query(host, smi, QUERY_FIELDS, cache)
         output = result.stdout + "\n" + result.stderr
         error = parse_nvidia_smi_error(output) if not result.ok else None
         if error and error["error"] == "unsupported query field":
