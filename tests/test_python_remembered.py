@@ -8,7 +8,6 @@ import glob
 import os
 import sys
 
-import pytest
 
 from test_probe_python import _dist_info, _venv
 
@@ -158,8 +157,6 @@ def test_a_damaged_cache_file_is_asked_again(tmp_path):
     assert _starts(counter) == asked
 
 
-@pytest.mark.xfail(strict=True, reason="product gap: a .pth line naming a directory that does not exist "
-                   "yet is not stamped, so creating that directory later goes unnoticed")
 def test_a_pth_naming_a_directory_created_later_is_asked_again(tmp_path):
     # A checkout removed and cloned again (or a mount not there yet) behind a .pth line.
     exe, site, counter = _counted_venv(tmp_path)

@@ -8,7 +8,8 @@ otherwise spend. What it answers (prefix, venv, user site, ``sys.path``) depends
 * the environment variables ``site`` reads (our children run without PYTHONPATH and
   PYTHONHOME, in ``/``, so those do not count);
 * which ``.pth`` files and ``sitecustomize``/``usercustomize`` modules the site directories
-  hold, and whether the user site exists.
+  hold, the directories those ``.pth`` files name (present or not), and whether the user
+  site exists.
 
 So the answer is remembered with the stamps (size, mtime, inode) of each of those files and
 directories, and reused only while every stamp is the same: a ``pip install`` that adds a
@@ -60,8 +61,25 @@ def depends_on(host, python, env):
         paths.append(directory)
         for name in host.listdir(directory):
             if name.endswith(".pth") or name in _SITE_HOOKS:
-                paths.append(posixpath.join(directory, name))
+                pth = posixpath.join(directory, name)
+                paths.append(pth)
+                if name.endswith(".pth"):
+                    paths.extend(pth_directories(directory, host.read_text(pth) or ""))
     return paths
+
+
+def pth_directories(site_dir, text):
+    # type: (str, str) -> List[str]
+    """The directories a ``.pth`` file names, as ``site`` joins them to its directory. Each is
+    stamped even when missing: ``site`` skips a missing one, so creating it later (a checkout
+    cloned again, a mount not there yet) changes ``sys.path`` without touching the ``.pth``."""
+    found = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line or line.startswith("#") or line.startswith(("import ", "import\t")):
+            continue
+        found.append(posixpath.normpath(posixpath.join(site_dir, line)))
+    return found
 
 
 def stamps_of(host, paths):
