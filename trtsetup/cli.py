@@ -43,7 +43,8 @@ def cli(ctx, debug):
 @click.option("--list-checks", is_flag=True, help="List the checks with their ids and exit.")
 @click.option("--user", is_flag=True, help="Check as for `install --user` (flags --user inside a venv).")
 @click.option("--refresh", is_flag=True,
-              help="Import torch again even if nothing it depends on changed since the last doctor run.")
+              help="Ask everything again (torch's import, the interpreter, nvidia-smi) even if nothing "
+                   "a remembered answer depends on changed since the last doctor run.")
 @click.option("-v", "--verbose", is_flag=True, help="Show details, skipped checks and per-check timings.")
 def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, refresh, verbose):
     """Detect the platform, check everything torch2trt needs, and say how to fix what is wrong."""
@@ -61,7 +62,7 @@ def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_c
     host = _make_host(root, snapshot_file, python)
     recipes = _load_recipes(recipes_dir)
     from .probe_cache import ProbeCache, default_cache_dir
-    # The slow torch probe is remembered on this machine only (never for --root/--snapshot).
+    # Answers are remembered on this machine only (never for --root/--snapshot).
     cache = ProbeCache(default_cache_dir(), read=not refresh) if host.is_live else None
     from . import progress
     spinner = progress.Spinner() if progress.wanted(as_json) else None
