@@ -68,6 +68,16 @@ def lstat_kind_of(local_path):
     return None
 
 
+def file_stamp_of(local_path):
+    # type: (str) -> Optional[List[int]]
+    """``Host.file_stamp`` for a path on this machine (LiveHost and RootHost use it)."""
+    try:
+        found = os.stat(local_path)
+    except (OSError, ValueError):
+        return None
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
 def read_file(real_path, path, problems):
     # type: (str, str, List[ReadProblem]) -> Optional[bytes]
     """The bytes at ``real_path`` (``path`` as the host names it), None when it is missing;

@@ -3,7 +3,7 @@
 import glob as _glob
 import os
 
-from .base import DEFAULT_TIMEOUT, Host, lstat_kind_of, read_file
+from .base import DEFAULT_TIMEOUT, Host, file_stamp_of, lstat_kind_of, read_file
 from .process import run_process
 
 
@@ -50,11 +50,7 @@ class LiveHost(Host):
             return None
 
     def file_stamp(self, path):
-        try:
-            found = os.stat(path)
-        except (OSError, ValueError):
-            return None
-        return [found.st_size, found.st_mtime_ns, found.st_ino]
+        return file_stamp_of(path)
 
     @property
     def env(self):

@@ -7,7 +7,7 @@ import posixpath
 from typing import Dict, List
 
 from ..errors import InputError
-from .base import Host, lstat_kind_of, read_file
+from .base import Host, file_stamp_of, lstat_kind_of, read_file
 
 
 class RootHost(Host):
@@ -93,11 +93,7 @@ class RootHost(Host):
             return None
 
     def file_stamp(self, path):
-        try:
-            found = os.stat(self._under(path))
-        except (OSError, ValueError):
-            return None
-        return [found.st_size, found.st_mtime_ns, found.st_ino]
+        return file_stamp_of(self._under(path))
 
     def realpath(self, path):
         real = self._under(path)
