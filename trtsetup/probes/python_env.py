@@ -19,6 +19,7 @@ from typing import Optional
 from ..host import interpreter
 from ..facts import PythonEnv
 from ..host.interpreter import bool_field, text_field
+from . import python_remembered
 from .python_files import python_from_files
 from .scripts import script_source
 from .site_packages import normalize_name, read_packages  # noqa: F401  (normalize_name: importers)
@@ -86,13 +87,11 @@ def read_python(host, python=None, cache=None):
 
 
 def _remembered_or_asked(host, python, cache):
-    from ..facts import from_json, to_json
-    from . import python_remembered
     entry = python_remembered.cache_entry(python, host, script_source("python_info.py"))
-    env = python_remembered.recall(cache, entry, host, from_json)
+    env = python_remembered.recall(cache, entry, host)
     if env is None:
         env = _python_from_interpreter(host, python)
-        python_remembered.remember(cache, entry, host, python, env, to_json)
+        python_remembered.remember(cache, entry, host, python, env)
     return env
 
 

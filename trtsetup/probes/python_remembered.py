@@ -24,7 +24,7 @@ import zlib
 from typing import Any, Dict, List, Optional, Tuple
 
 from .. import __version__
-from ..facts import PythonEnv
+from ..facts import PythonEnv, from_json, to_json
 
 CACHE_PREFIX = "python-"
 _SITE_ENV = ("HOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONPLATLIBDIR",
@@ -87,8 +87,8 @@ def stamps_of(host, paths):
     return {path: host.file_stamp(path) for path in paths}
 
 
-def remember(cache, entry, host, python, env, to_json):
-    # type: (Any, Tuple[str, str], Any, str, PythonEnv, Any) -> None
+def remember(cache, entry, host, python, env):
+    # type: (Any, Tuple[str, str], Any, str, PythonEnv) -> None
     paths = depends_on(host, python, env)
     if not paths:
         return
@@ -98,8 +98,8 @@ def remember(cache, entry, host, python, env, to_json):
     cache.put(entry[0], entry[1], {"answer": to_json(env), "stamps": stamps})
 
 
-def recall(cache, entry, host, from_json):
-    # type: (Any, Tuple[str, str], Any, Any) -> Optional[PythonEnv]
+def recall(cache, entry, host):
+    # type: (Any, Tuple[str, str], Any) -> Optional[PythonEnv]
     """The remembered answer when every file it depends on has the stamp it had, else None."""
     found = cache.get(entry[0], entry[1])
     value = found.get("value") if found else None
