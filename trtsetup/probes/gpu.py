@@ -199,9 +199,9 @@ def _find_smi(host):
     return None
 
 
-def _query(host, smi, fields, cache=None):
+def _query(host, smi, fields, cache=None, proc_text=None):
     argv = [smi, "--query-gpu=" + ",".join(fields), "--format=csv,noheader,nounits"]
-    key = gpu_remembered.proof(host, smi, argv) if cache is not None else None
+    key = gpu_remembered.proof(host, smi, argv, proc_text) if cache is not None else None
     remembered = gpu_remembered.recall(cache, key, argv)
     if remembered is not None:
         return remembered
@@ -220,7 +220,8 @@ def read_nvidia(host, header=True, cache=None):
     version from the driver version and the recipes instead.
     ``cache`` (a ``probe_cache.ProbeCache``, live hosts only): the query's output is reused
     while the driver's own files vouch for it (``probes/gpu_remembered``)."""
-    proc = parse_proc_driver_version(host.read_text("/proc/driver/nvidia/version") or "")
+    proc_text = host.read_text("/proc/driver/nvidia/version")
+    proc = parse_proc_driver_version(proc_text or "")
     kernel_module = proc["kernel_module"] if proc else None
     module_version = proc["version"] if proc else None
     driver_version = proc["driver_version"] if proc else None
@@ -232,7 +233,7 @@ def read_nvidia(host, header=True, cache=None):
     nvml_version = None
     cuda_driver = None
     if smi and host.can_run:
-        result = _query(host, smi, QUERY_FIELDS, cache)
+        result = _query(host, smi, QUERY_FIELDS, cache, proc_text)
         output = result.stdout + "\n" + result.stderr
         error = parse_nvidia_smi_error(output) if not result.ok else None
         if error and error["error"] == "unsupported query field":

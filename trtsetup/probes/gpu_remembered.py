@@ -12,7 +12,7 @@ of that itself, without NVML:
   which an upgrade of the userspace driver replaces (the "Driver/library version mismatch"
   state after an upgrade without a reboot must be seen, not remembered away).
 
-The printed text is remembered under a digest of those inputs and reused only while it is
+The printed text is remembered under a key holding those inputs and reused only while it is
 the same; failures are never remembered. Without the ``/proc`` GPU listing (an older driver,
 a container that hides it) nothing can be proven and nvidia-smi runs every time.
 """
@@ -30,11 +30,11 @@ _NVML_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1", "/usr/lib/aar
                     "/usr/lib64/libnvidia-ml.so.1", "/usr/lib/libnvidia-ml.so.1")
 
 
-def proof(host, smi, argv):
-    # type: (Any, str, list) -> Optional[str]
+def proof(host, smi, argv, version):
+    # type: (Any, str, list, Optional[str]) -> Optional[str]
     """The key under which ``argv``'s output may be remembered, or None when the driver's own
-    files cannot vouch for it."""
-    version = host.read_text("/proc/driver/nvidia/version")
+    files cannot vouch for it. ``version``: the text of ``/proc/driver/nvidia/version``, as
+    ``read_nvidia`` already read it."""
     buses = host.listdir(_GPUS_DIR)
     if not version or not buses:
         return None
