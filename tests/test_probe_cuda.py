@@ -127,3 +127,49 @@ def test_nvcc_wrapper_in_usr_local_bin_is_not_a_toolkit_home(tmp_path):
     facts = cuda.read_cuda(host)
     assert facts.homes == ("/usr/local/cuda-13.0",)
     assert (facts.home, facts.version, facts.source, facts.nvcc_on_path) == ("/usr/local/cuda-13.0", "13.0.88", "nvcc", True)
+
+
+def _pip_nvcc_tree(tmp_path):
+    # pip's nvidia-cuda-nvcc (and conda's) ship bin/nvcc without version.json: only running it
+    # says the version. Seen on this project's development machine: /usr/local/cuda-13.0.
+    tree = SystemTree(tmp_path / "sys")
+    tree.write("/usr/local/cuda-13.0/bin/nvcc", b"\x7fELF" + b"\0" * 64, mode=0o755)
+    tree.environ(PATH="/usr/bin:/bin")
+    nvcc_13 = NVCC_12_2.replace("release 12.2, V12.2.140", "release 13.0, V13.0.88")
+    return tree, CannedHost(tree.root, commands={("/usr/local/cuda-13.0/bin/nvcc", "--version"): (0, nvcc_13, "")})
+
+
+def test_nvcc_version_is_remembered_until_the_compiler_is_replaced(tmp_path):
+    from trtsetup.probe_cache import ProbeCache
+    cache = ProbeCache(str(tmp_path / "cache"))
+    tree, host = _pip_nvcc_tree(tmp_path)
+    first = cuda.read_cuda(host, cache)
+    again = cuda.read_cuda(host, cache)
+    assert (first.version, first.source) == ("13.0.88", "nvcc") and again == first
+    assert len(host.calls) == 1  # the second answer came from the cache
+
+    # An upgrade replaces the compiler in place: asked again, and the new version is seen.
+    tree.write("/usr/local/cuda-13.0/bin/nvcc", b"\x7fELF" + b"\1" * 80, mode=0o755)
+    host.commands[("/usr/local/cuda-13.0/bin/nvcc", "--version")] = (
+        0, NVCC_12_2.replace("release 12.2, V12.2.140", "release 13.0, V13.0.96"), "")
+    assert cuda.read_cuda(host, cache).version == "13.0.96" and len(host.calls) == 2
+
+    # A broken compiler is never remembered: each doctor asks again.
+    tree.write("/usr/local/cuda-13.0/bin/nvcc", b"\x7fELF", mode=0o755)
+    host.commands[("/usr/local/cuda-13.0/bin/nvcc", "--version")] = (126, "", "cannot execute binary file")
+    for expected_calls in (3, 4):
+        assert cuda.read_cuda(host, cache).version is None and len(host.calls) == expected_calls
+
+
+def test_an_nvcc_wrapper_on_path_is_never_remembered(tmp_path):
+    # A wrapper's stamp says nothing about the compiler it runs: asked every time.
+    from trtsetup.probe_cache import ProbeCache
+    cache = ProbeCache(str(tmp_path / "cache"))
+    tree = SystemTree(tmp_path / "sys")
+    tree.write("/opt/wrap/bin/nvcc", '#!/bin/sh\nexec /opt/cuda/bin/nvcc "$@"\n', mode=0o755)
+    tree.write("/opt/wrap/include/cuda.h", "#define CUDA_VERSION 13000\n")
+    tree.environ(PATH="/opt/wrap/bin:/usr/bin:/bin")
+    nvcc_13 = NVCC_12_2.replace("release 12.2, V12.2.140", "release 13.0, V13.0.88")
+    host = CannedHost(tree.root, commands={("/opt/wrap/bin/nvcc", "--version"): (0, nvcc_13, "")})
+    assert cuda.read_cuda(host, cache).version == "13.0.88"
+    assert cuda.read_cuda(host, cache).version == "13.0.88" and len(host.calls) == 2

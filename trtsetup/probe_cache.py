@@ -7,10 +7,11 @@ the GPU environment change. ``doctor`` keeps the last answer under
 the fingerprint matches; ``doctor --refresh`` asks again. Only live probes are cached: a
 captured tree or a snapshot is never written here.
 
-Two fast answers are remembered the same way, because starting a process is most of what
+Three fast answers are remembered the same way, because starting a process is most of what
 ``doctor --fast`` costs: the target interpreter's answer about itself
-(``probes/python_remembered``) and nvidia-smi's GPU query (``probes/gpu_remembered``), each
-with the stamps or the driver's own files that prove it still holds.
+(``probes/python_remembered``), nvidia-smi's GPU query (``probes/gpu_remembered``) and
+``nvcc --version`` where no version file says it (``probes/cuda``), each with the stamps or
+the driver's own files that prove it still holds.
 """
 
 import datetime

@@ -78,6 +78,15 @@ def file_stamp_of(local_path):
     return [found.st_size, found.st_mtime_ns, found.st_ino]
 
 
+def file_head_of(local_path, size):
+    # type: (str, int) -> Optional[bytes]
+    try:
+        with open(local_path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, ValueError):
+        return None
+
+
 def read_file(real_path, path, problems):
     # type: (str, str, List[ReadProblem]) -> Optional[bytes]
     """The bytes at ``real_path`` (``path`` as the host names it), None when it is missing;
@@ -162,6 +171,13 @@ class Host(object):
         """``[size, mtime_ns, inode]`` of what is at ``path`` (links followed): what changes
         when a file is rewritten, replaced or (for a directory) gains or loses an entry. None
         when nothing is there or this host cannot tell: then nothing can be proven unchanged."""
+        return None
+
+    def file_head(self, path, size):
+        # type: (str, int) -> Optional[bytes]
+        """The first ``size`` bytes of the file at ``path`` (links followed), or None when it
+        cannot be read or this host cannot tell (what kind of program a file is, without
+        reading all of it)."""
         return None
 
     # -- environment and programs ------------------------------------------------------------

@@ -3,7 +3,7 @@
 import glob as _glob
 import os
 
-from .base import DEFAULT_TIMEOUT, Host, file_stamp_of, lstat_kind_of, read_file
+from .base import DEFAULT_TIMEOUT, Host, file_head_of, file_stamp_of, lstat_kind_of, read_file
 from .process import run_process
 
 
@@ -51,6 +51,9 @@ class LiveHost(Host):
 
     def file_stamp(self, path):
         return file_stamp_of(path)
+
+    def file_head(self, path, size):
+        return file_head_of(path, size)
 
     @property
     def env(self):

@@ -7,7 +7,7 @@ import posixpath
 from typing import Dict, List
 
 from ..errors import InputError
-from .base import Host, file_stamp_of, lstat_kind_of, read_file
+from .base import Host, file_head_of, file_stamp_of, lstat_kind_of, read_file
 
 
 class RootHost(Host):
@@ -94,6 +94,9 @@ class RootHost(Host):
 
     def file_stamp(self, path):
         return file_stamp_of(self._under(path))
+
+    def file_head(self, path, size):
+        return file_head_of(self._under(path), size)
 
     def realpath(self, path):
         real = self._under(path)

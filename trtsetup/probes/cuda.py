@@ -3,7 +3,8 @@
 Order of places: ``CUDA_HOME``, ``CUDA_PATH``, ``/usr/local/cuda`` (a link, resolved),
 ``/usr/local/cuda-X.Y`` (newest first), then the directory above an ``nvcc`` on ``PATH``.
 The version comes from ``version.json`` (CUDA ≥ 11.1) or ``version.txt`` (≤ 11.0);
-``nvcc --version`` runs only on a live or snapshot host when neither file exists.
+``nvcc --version`` runs only on a live or snapshot host when neither file exists (pip's and
+conda's nvcc packages ship none); its output is remembered while the compiler keeps its stamp.
 
 Example: ``CudaToolkit(version="12.2.140", home="/usr/local/cuda-12.2",
 nvcc_path="/usr/local/cuda-12.2/bin/nvcc", nvcc_version="12.2.140", nvcc_on_path=False,
@@ -13,13 +14,15 @@ source="version.json", cuda_home_env=None, homes=("/usr/local/cuda-12.2",))``
 import json
 import posixpath
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
 from ..facts import CudaToolkit
+from .remembered_command import run_remembered
 
 NVCC_TIMEOUT = 10.0
+NVCC_CACHE_NAME = "nvcc-version"
 
 _TXT_RE = re.compile(r"^CUDA Version\s+(\d+\.\d+(?:\.\d+)*)\s*$", re.M)
 # Cuda compilation tools, release 12.2, V12.2.140   (CUDA >= 11 adds a "Build cuda_..." line)
@@ -132,9 +135,22 @@ def _candidates(host):
     return unique
 
 
-def read_cuda(host):
-    # type: (object) -> CudaToolkit
-    """The CUDA toolkit that a build would use (see the module docstring for the order)."""
+def nvcc_proof(host, nvcc_path, argv):
+    # type: (Any, str, list) -> Optional[str]
+    """The key under which ``nvcc --version`` may be remembered: a compiled nvcc prints the
+    version built into it, so its stamp (size, mtime, inode) vouches for the output. A script
+    (a wrapper that runs some other nvcc) vouches for nothing: None."""
+    real = host.realpath(nvcc_path)
+    if host.file_head(real, 4) != b"\x7fELF":
+        return None
+    stamp = host.file_stamp(real)
+    return json.dumps([argv, real, stamp]) if stamp else None
+
+
+def read_cuda(host, cache=None):
+    # type: (Any, Any) -> CudaToolkit
+    """The CUDA toolkit that a build would use (see the module docstring for the order).
+    ``cache`` (a ``probe_cache.ProbeCache``, live hosts only) remembers ``nvcc --version``."""
     env = host.env
     cuda_home_env = (env.get("CUDA_HOME") or env.get("CUDA_PATH") or "").strip() or None
     candidates = _candidates(host)
@@ -159,7 +175,9 @@ def read_cuda(host):
     elif nvcc_on_path:
         nvcc_path = nvcc_on_path
     if version is None and nvcc_path and host.can_run:
-        result = host.run([nvcc_path, "--version"], timeout=NVCC_TIMEOUT)
+        argv = [nvcc_path, "--version"]
+        key = nvcc_proof(host, nvcc_path, argv) if cache is not None else None
+        result = run_remembered(host, argv, NVCC_TIMEOUT, cache, NVCC_CACHE_NAME, key)
         if result.ok:
             nvcc_version = parse_nvcc_version(result.stdout)
             if nvcc_version:

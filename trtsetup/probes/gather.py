@@ -69,7 +69,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     unless ``nvidia_header`` says otherwise, the plain ``nvidia-smi`` call for the driver's
     CUDA version (then derived from the driver version and the recipes).
     ``cache``: a ``probe_cache.ProbeCache`` remembering successful torch probes, the
-    interpreter's answer about itself and nvidia-smi's GPU query (each reused only with
+    interpreter's answer about itself, nvidia-smi's GPU query and ``nvcc --version`` (each reused only with
     proof that nothing it depends on changed), or None.
     ``progress(label)`` is told which slow step the gathering waits on (None: none), for a
     spinner on a terminal."""
@@ -84,7 +84,7 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         f_system = run.submit("system", system.read_system, SystemInfo(), host, build_dir)
         f_jetson = run.submit("jetson", jetson.read_jetson, None, host, recipes)
         f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
-        f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host)
+        f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host, cache)
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
 
         f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),

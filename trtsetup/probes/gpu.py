@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..facts import Gpu, NvidiaDriver
 from . import gpu_remembered
+from .remembered_command import run_remembered
 
 SMI_TIMEOUT = 8.0
 
@@ -202,12 +203,7 @@ def _find_smi(host):
 def _query(host, smi, fields, cache=None, proc_text=None):
     argv = [smi, "--query-gpu=" + ",".join(fields), "--format=csv,noheader,nounits"]
     key = gpu_remembered.proof(host, smi, argv, proc_text) if cache is not None else None
-    remembered = gpu_remembered.recall(cache, key, argv)
-    if remembered is not None:
-        return remembered
-    result = host.run(argv, timeout=SMI_TIMEOUT)
-    gpu_remembered.remember(cache, key, result)
-    return result
+    return run_remembered(host, argv, SMI_TIMEOUT, cache, gpu_remembered.CACHE_NAME, key)
 
 
 def read_nvidia(host, header=True, cache=None):

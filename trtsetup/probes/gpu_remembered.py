@@ -22,8 +22,6 @@ import posixpath
 import zlib
 from typing import Any, Optional
 
-from ..host.base import CommandResult
-
 CACHE_NAME = "nvidia-smi-query"
 _GPUS_DIR = "/proc/driver/nvidia/gpus"
 _NVML_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1", "/usr/lib/aarch64-linux-gnu/libnvidia-ml.so.1",
@@ -49,18 +47,3 @@ def proof(host, smi, argv, version):
         return None
     nvml = [(path, host.file_stamp(host.realpath(path))) for path in _NVML_CANDIDATES if host.exists(path)]
     return json.dumps([argv, version, gpus, binary, nvml])
-
-
-def recall(cache, key, argv):
-    # type: (Any, Optional[str], list) -> Optional[CommandResult]
-    found = cache.get(CACHE_NAME, key) if cache is not None and key else None
-    value = found.get("value") if found else None
-    if not isinstance(value, dict) or not isinstance(value.get("stdout"), str):
-        return None
-    return CommandResult(argv=list(argv), returncode=0, stdout=value["stdout"], stderr="")
-
-
-def remember(cache, key, result):
-    # type: (Any, Optional[str], CommandResult) -> None
-    if cache is not None and key and result.ok and result.stdout.strip():
-        cache.put(CACHE_NAME, key, {"stdout": result.stdout})
