@@ -5,10 +5,9 @@
 The doctor's ``platform`` object is ``Facts.to_json()``; see docs/json.md.
 """
 
-import dataclasses
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from .record import factory, fields, is_record, record
 from .facts_docker import (  # noqa: F401 (re-exported)
     CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig)
 
@@ -18,8 +17,8 @@ FACTS_SCHEMA = 1
 def to_json(value):
     # type: (Any) -> Any
     """Records, tuples and dicts to plain JSON values (dicts sorted by the JSON encoder)."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if is_record(value):
+        return {name: to_json(getattr(value, name)) for name in fields(value)}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     if isinstance(value, dict):
@@ -32,8 +31,7 @@ def from_json(cls, data):
     if data is None:
         return None
     kwargs = {}
-    hints = {f.name: f for f in dataclasses.fields(cls)}
-    for name, fld in hints.items():
+    for name in fields(cls):
         if name not in data:
             continue
         value = data[name]
@@ -49,7 +47,7 @@ def from_json(cls, data):
     return cls(**kwargs)
 
 
-@dataclass(frozen=True)
+@record
 class SystemInfo:
     """Example: ``SystemInfo(arch="aarch64", distro_id="ubuntu", distro_version="18.04",
     kernel="4.9.140-tegra", ram_mib=3964, swap_mib=1982, disk_free_mib=20480,
@@ -70,7 +68,7 @@ class SystemInfo:
     arch_source: Optional[str] = None          # "uname" | "proc" | "dpkg" | "ld.so.conf.d" | "multiarch-dir"
 
 
-@dataclass(frozen=True)
+@record
 class JetsonInfo:
     """Example: ``JetsonInfo(l4t="32.4.3", l4t_source="dpkg", release_l4t="32.4.3",
     dpkg_l4t="32.4.3", jetpack="4.4", jetpack_exact=True, module="Jetson Nano (4GB, developer
@@ -107,7 +105,7 @@ class JetsonInfo:
     env_l4t: Optional[str] = None               # L4T_VERSION from the environment, if valid
 
 
-@dataclass(frozen=True)
+@record
 class Gpu:
     """Example: ``Gpu(index=0, name="NVIDIA H100 80GB HBM3", compute_capability="9.0",
     memory_mib=81559)``"""
@@ -118,7 +116,7 @@ class Gpu:
     memory_mib: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@record
 class NvidiaDriver:
     """Example: ``NvidiaDriver(driver_version="535.183.01", kernel_module="proprietary",
     cuda_driver_version="12.2", source="nvidia-smi")``
@@ -138,7 +136,7 @@ class NvidiaDriver:
     cuda_driver_source: Optional[str] = None   # "nvidia-smi", or "driver-table" (derived from the recipes)
 
 
-@dataclass(frozen=True)
+@record
 class CudaToolkit:
     """Example: ``CudaToolkit(version="12.2.140", home="/usr/local/cuda-12.2",
     nvcc_path="/usr/local/cuda-12.2/bin/nvcc", nvcc_version="12.2.140", source="version.json")``"""
@@ -153,7 +151,7 @@ class CudaToolkit:
     homes: Tuple[str, ...] = ()                # every toolkit directory found, the chosen one first
 
 
-@dataclass(frozen=True)
+@record
 class Cudnn:
     """Example: ``Cudnn(version="8.9.4", header="/usr/include/cudnn_version.h")``"""
 
@@ -161,7 +159,7 @@ class Cudnn:
     header: Optional[str] = None               # the header the version came from, as found
 
 
-@dataclass(frozen=True)
+@record
 class TensorrtPython:
     """Whether the target Python imports ``tensorrt``, and from which file."""
 
@@ -176,7 +174,7 @@ class TensorrtPython:
     rtx: Optional[str] = None                  # TensorRT-RTX bindings installed: "tensorrt_rtx_bindings 1.7.1.116"
 
 
-@dataclass(frozen=True)
+@record
 class Tensorrt:
     """Example: ``Tensorrt(version="8.6.1.6", include_dir="/usr/include/x86_64-linux-gnu",
     lib_dir="/usr/lib/x86_64-linux-gnu", layout="deb", ...)``"""
@@ -188,7 +186,7 @@ class Tensorrt:
     lib_files: Tuple[str, ...] = ()
     has_dev_symlink: Optional[bool] = None     # libnvinfer.so (unversioned) present
     layout: Optional[str] = None               # "deb" | "rpm" | "tarball" | "pip"
-    packages: Dict[str, str] = field(default_factory=dict)  # dpkg name -> version
+    packages: Dict[str, str] = factory(dict)  # dpkg name -> version
     version_source: Optional[str] = None       # "header" | "library" | "dpkg"
     header_version: Optional[str] = None       # from NvInferVersion.h / NvInfer.h
     lib_version: Optional[str] = None          # from libnvinfer.so.X.Y.Z file names
@@ -196,16 +194,16 @@ class Tensorrt:
     others: Tuple[str, ...] = ()               # other installs seen: "<layout> <dir> <version>"
     incomplete_include_dir: Optional[str] = None  # holds NvInferVersion.h but no NvInfer.h (a half-removed -dev)
     rtx_libs: Tuple[str, ...] = ()             # TensorRT-RTX libraries seen (libtensorrt_rtx.so*): not TensorRT
-    python: TensorrtPython = field(default_factory=TensorrtPython)
+    python: TensorrtPython = factory(TensorrtPython)
 
 
-@dataclass(frozen=True)
+@record
 class Container:
     """Example: ``Container(runtime="docker", image="ngc-tensorrt", ngc={"TRT_VERSION": "10.3.0.26"})``"""
 
     runtime: Optional[str] = None              # "docker" | "podman" | "containerd" | None
     image: Optional[str] = None                # "ngc-pytorch" | "ngc-tensorrt" | "nvidia-cuda" | "l4t-base" | ...
-    ngc: Dict[str, str] = field(default_factory=dict)
+    ngc: Dict[str, str] = factory(dict)
     host_mounted: Tuple[str, ...] = ()         # libraries the nvidia runtime should mount from the host
     host_mounts_missing: Tuple[str, ...] = ()  # of those, the ones not present
     markers: Tuple[str, ...] = ()              # evidence: "/.dockerenv", "env:container", "cgroup", ...
@@ -217,7 +215,7 @@ class Container:
     csv_files: Tuple[str, ...] = ()            # nvidia-container-runtime CSV lists read
 
 
-@dataclass(frozen=True)
+@record
 class Package:
     """Example: ``Package(name="torch", version="2.1.0a0+41361538.nv23.06",
     location="/usr/local/lib/python3.8/dist-packages", kind="dist-info",
@@ -237,7 +235,7 @@ class Package:
     duplicates: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class TorchRuntime:
     """What importing torch in the target interpreter said (a subprocess, with a timeout).
 
@@ -274,7 +272,7 @@ class TorchRuntime:
     cached_at: Optional[str] = None            # set when this came from the probe cache
 
 
-@dataclass(frozen=True)
+@record
 class PythonEnv:
     """Example: ``PythonEnv(executable="/usr/bin/python3", version="3.6.9",
     implementation="CPython", prefix="/usr", base_prefix="/usr", is_venv=False,
@@ -306,31 +304,31 @@ class PythonEnv:
     user_site: Optional[str] = None
     purelib: Optional[str] = None              # where pip installs for this interpreter
     site_dirs: Tuple[str, ...] = ()
-    packages: Dict[str, Package] = field(default_factory=dict)
-    torch: TorchRuntime = field(default_factory=TorchRuntime)
+    packages: Dict[str, Package] = factory(dict)
+    torch: TorchRuntime = factory(TorchRuntime)
     source: Optional[str] = None               # "interpreter" | "files"
     error: Optional[str] = None
     pip_user_env: Optional[str] = None         # PIP_USER in the environment: pip then installs with --user
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
     """Everything the doctor knows about one machine. ``to_json()`` is the doctor's
     ``platform`` object."""
 
-    system: SystemInfo = field(default_factory=SystemInfo)
+    system: SystemInfo = factory(SystemInfo)
     jetson: Optional[JetsonInfo] = None
-    nvidia: NvidiaDriver = field(default_factory=NvidiaDriver)
+    nvidia: NvidiaDriver = factory(NvidiaDriver)
     gpus: Tuple[Gpu, ...] = ()
-    cuda: CudaToolkit = field(default_factory=CudaToolkit)
-    cudnn: Cudnn = field(default_factory=Cudnn)
-    tensorrt: Tensorrt = field(default_factory=Tensorrt)
-    container: Container = field(default_factory=Container)
-    python: PythonEnv = field(default_factory=PythonEnv)
-    container_runtime: ContainerRuntime = field(default_factory=ContainerRuntime)
+    cuda: CudaToolkit = factory(CudaToolkit)
+    cudnn: Cudnn = factory(Cudnn)
+    tensorrt: Tensorrt = factory(Tensorrt)
+    container: Container = factory(Container)
+    python: PythonEnv = factory(PythonEnv)
+    container_runtime: ContainerRuntime = factory(ContainerRuntime)
     host: Optional[str] = None                 # "this machine" | "captured tree" | "snapshot"
-    probe_errors: Dict[str, str] = field(default_factory=dict)  # probe name -> what broke
-    probe_seconds: Dict[str, float] = field(default_factory=dict)
+    probe_errors: Dict[str, str] = factory(dict)  # probe name -> what broke
+    probe_seconds: Dict[str, float] = factory(dict)
     read_problems: Tuple[Tuple[str, str], ...] = ()  # (path, why) of inputs that exist but could not be read
 
     @property

@@ -3,11 +3,11 @@ stack, its CSV mount lists, runtime and daemon configuration, CDI specs. Frozen 
 every fact; ``facts.py`` re-exports them and nests ``ContainerRuntime`` in ``Facts``.
 """
 
-from dataclasses import dataclass, field
+from .record import factory, record
 from typing import Dict, Optional, Tuple
 
 
-@dataclass(frozen=True)
+@record
 class CsvLine:
     """One line of an nvidia-container-runtime CSV, as the toolkit reads it, and what it names.
 
@@ -36,7 +36,7 @@ class CsvLine:
     siblings: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class CsvFile:
     """Example: ``CsvFile(path="/etc/nvidia-container-runtime/host-files-for-container.d/tensorrt.csv",
     name="tensorrt.csv", owner="nvidia-container-csv-tensorrt", size=1590, lines=(...))``"""
@@ -49,7 +49,7 @@ class CsvFile:
     read_error: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class RuntimeConfig:
     """``/etc/nvidia-container-runtime/config.toml``; None values are unset (defaults apply)."""
 
@@ -60,7 +60,7 @@ class RuntimeConfig:
     cdi_spec_dirs: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class CdiSpec:
     """Example: ``CdiSpec(path="/etc/cdi/nvidia.yaml", kind="nvidia.com/gpu", cdi_version="0.5.0",
     devices=("0", "all"), host_paths=214, host_paths_missing=(), mounts_tegra_release=True)``"""
@@ -75,7 +75,7 @@ class CdiSpec:
     error: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class DaemonConfig:
     """``/etc/docker/daemon.json``: ``DaemonConfig(present=True, default_runtime="nvidia",
     runtimes=("nvidia",), runtime_paths={"nvidia": "nvidia-container-runtime"})``"""
@@ -84,11 +84,11 @@ class DaemonConfig:
     present: bool = False
     default_runtime: Optional[str] = None
     runtimes: Tuple[str, ...] = ()
-    runtime_paths: Dict[str, str] = field(default_factory=dict)
+    runtime_paths: Dict[str, str] = factory(dict)
     error: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class ContainerRuntime:
     """The NVIDIA container stack of a host (``probes/container_runtime.py``).
 
@@ -101,15 +101,15 @@ class ContainerRuntime:
     """
 
     installed: bool = False
-    packages: Dict[str, str] = field(default_factory=dict)
-    csv_packages: Dict[str, str] = field(default_factory=dict)
+    packages: Dict[str, str] = factory(dict)
+    csv_packages: Dict[str, str] = factory(dict)
     toolkit_version: Optional[str] = None
     libnvidia_container_version: Optional[str] = None
-    config: RuntimeConfig = field(default_factory=RuntimeConfig)
+    config: RuntimeConfig = factory(RuntimeConfig)
     mount_spec_dir: Optional[str] = None
     mount_spec_dir_exists: bool = False
     csv_files: Tuple[CsvFile, ...] = ()
     cdi_specs: Tuple[CdiSpec, ...] = ()
-    daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    daemon: DaemonConfig = factory(DaemonConfig)
     binaries: Tuple[str, ...] = ()
-    package_libraries: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    package_libraries: Dict[str, Tuple[str, ...]] = factory(dict)

@@ -77,7 +77,7 @@ and exits 2 as well. ``StepSpec.skip`` is None, or the option that turns the ste
 running it.
 """
 
-from dataclasses import dataclass, field
+from ..record import factory, record
 
 from ..report import schemas
 from typing import Any, Dict, Optional, Tuple
@@ -87,7 +87,7 @@ STEP_IDS = ("apt-prerequisites", "torch-install", "torchvision-install", "t2t-so
             "t2t-patch", "t2t-build", "t2t-plugins", "t2t-verify", "selftest")
 
 
-@dataclass(frozen=True)
+@record
 class StepSpec:
     """One step the executor will run. Example::
 
@@ -99,7 +99,7 @@ class StepSpec:
     id: str
     summary: str
     reason: str
-    params: Dict[str, Any] = field(default_factory=dict)
+    params: Dict[str, Any] = factory(dict)
     blocked: Optional[str] = None
     skip: Optional[str] = None
 
@@ -108,7 +108,7 @@ class StepSpec:
                 "params": _plain(self.params), "blocked": self.blocked, "skip": self.skip}
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """The ordered steps for one machine, plus what was decided about it (``target``)."""
 

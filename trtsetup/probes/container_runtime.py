@@ -20,12 +20,12 @@ of config.toml, CDI specs and daemon.json are in ``container_config.py``).
 Judging (stale lines, drift, coverage) is ``trtsetup/docker/csv_check.py``.
 """
 
-import dataclasses
 import fnmatch
 import posixpath
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..record import replace
 from ..facts import CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig
 from .container_config import parse_cdi_spec, parse_config_toml, parse_daemon_json
 from .dpkg import read_installed
@@ -175,7 +175,7 @@ def _resolve_line(host, line):
         matches = tuple(host.glob(path))
         changes["glob_matches"] = matches
         changes["found"] = host.lstat_kind(matches[0]) if matches else None
-        return dataclasses.replace(line, **changes)
+        return replace(line, **changes)
     kind = host.lstat_kind(path)
     changes["found"] = kind
     if kind == "link":
@@ -192,7 +192,7 @@ def _resolve_line(host, line):
             name for name in host.listdir(directory)
             if name != posixpath.basename(path) and split_versioned_so(name)
             and split_versioned_so(name)[0] == stem))
-    return dataclasses.replace(line, **changes)
+    return replace(line, **changes)
 
 
 def read_csv_file(host, path):
@@ -281,7 +281,7 @@ def read_container_runtime(host, recipes):
         for path in read_dpkg_list(host, name):
             if path.lower().endswith(".csv"):
                 owners[path] = name
-    csv_files = tuple(dataclasses.replace(f, owner=owners.get(f.path)) for f in csv_files)
+    csv_files = tuple(replace(f, owner=owners.get(f.path)) for f in csv_files)
 
     covered = {}  # type: Dict[str, Tuple[str, ...]]
     table = runtime_table(recipes)

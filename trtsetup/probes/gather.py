@@ -170,5 +170,5 @@ def _unique_problems(problems):
 
 
 def _replace(record, **changes):
-    import dataclasses
-    return dataclasses.replace(record, **changes)
+    from ..record import replace
+    return replace(record, **changes)

@@ -10,11 +10,11 @@ device-tree identity into a module with the recipes.
 import re
 from typing import Dict, List, Optional, Tuple
 
-from dataclasses import dataclass
+from ..record import record
 
 from ..knowledge import normalize_l4t  # noqa: F401 (re-exported: parsers of L4T text use it)
 
-@dataclass(frozen=True)
+@record
 class TegraRelease:
     """First line of ``/etc/nv_tegra_release``. Example: ``TegraRelease(major=32,
     revision="4.3", l4t="32.4.3", gcid="21589087", board="t210ref", eabi="aarch64",
@@ -29,7 +29,7 @@ class TegraRelease:
     date: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@record
 class L4tAptSource:
     """``nvidia-l4t-apt-source.list``. Example: ``L4tAptSource(branch="32.4", socs=("t194",))``."""
 
@@ -219,7 +219,7 @@ def parse_tegra_chip_id(text):
 _BOARD_ID = re.compile(r"^(\d{4})-(\d{4})-([0-9A-Za-z]{1,4})$")
 
 
-@dataclass(frozen=True)
+@record
 class BoardId:
     """One plugin-manager board id. Example: ``BoardId(board="3448", sku="0000", rev="400")``;
     ``part_number`` is ``"p3448-0000"``."""

@@ -5,12 +5,12 @@ part number, carrier, module name, SoC and CUDA arch. Pure: no host, no I/O.
 import re
 from typing import Dict, List, Optional, Tuple
 
-from dataclasses import dataclass
+from ..record import record
 
 _PART = re.compile(r"^(p\d{4})-(\d{4})")
 
 
-@dataclass(frozen=True)
+@record
 class ModuleIdentity:
     """What the device tree says about the module (see ``identify_module``)."""
 

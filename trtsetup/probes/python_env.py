@@ -13,11 +13,11 @@ Two reads, cheapest first (the torch probe is ``probes/torch_runtime``):
 On a captured tree the interpreter is inferred from files (``probes/python_files``).
 """
 
-import dataclasses
 from typing import Optional
 
 from ..host import interpreter
 from ..facts import PythonEnv
+from ..record import replace
 from ..host.interpreter import bool_field, text_field
 from . import python_remembered
 from .python_files import python_from_files
@@ -80,9 +80,9 @@ def read_python(host, python=None, cache=None):
     else:
         env = _python_from_interpreter(host, python)
     if env.error is None and env.site_dirs:
-        env = dataclasses.replace(env, packages=read_packages(host, env.site_dirs))
+        env = replace(env, packages=read_packages(host, env.site_dirs))
     if host.env.get("PIP_USER"):
-        env = dataclasses.replace(env, pip_user_env=host.env.get("PIP_USER"))
+        env = replace(env, pip_user_env=host.env.get("PIP_USER"))
     return env
 
 
@@ -117,4 +117,4 @@ def _python_from_interpreter(host, python):
                              python, interpreter.exit_text(result.returncode), detail))
     # sys.executable pins the interpreter that answered (a pyenv shim picks one per cwd).
     executable = env.executable if env.executable and env.executable.startswith("/") else python
-    return dataclasses.replace(env, executable=executable)
+    return replace(env, executable=executable)

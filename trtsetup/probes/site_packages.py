@@ -174,8 +174,8 @@ def _add(found, extra, package):
 
 
 def _with_duplicates(package, paths):
-    import dataclasses
-    return dataclasses.replace(package, duplicates=tuple(paths))
+    from ..record import replace
+    return replace(package, duplicates=tuple(paths))
 
 
 def _read_metadata_file(host, holder, entry, suffix, location, kind, path):

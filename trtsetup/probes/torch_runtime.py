@@ -100,6 +100,6 @@ def read_torch_runtime(host, python, timeout=TORCH_INFO_TIMEOUT, torchvision=Tru
                                 interpreter.exit_text(reply.result.returncode), reply.last_stage or "start-up",
                                 reply.stderr_tail() or "no output"))
     if seconds:
-        import dataclasses
-        runtime = dataclasses.replace(runtime, seconds=seconds)
+        from ..record import replace
+        runtime = replace(runtime, seconds=seconds)
     return runtime
