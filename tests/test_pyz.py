@@ -74,5 +74,3 @@ def test_pyz_is_reproducible_and_carries_no_bytecode(pyz, tmp_path):
     assert "trtsetup/recipes_data/l4t.json" in names
     assert "trtsetup/probes/scripts/tensorrt_info.py" in names
     assert not [n for n in names if n.endswith(".pyc") or "__pycache__" in n]
-    # the 3.6 backport never sits where 3.7+ would import it instead of the standard library
-    assert "_vendor36/dataclasses.py" in names and "_vendor/dataclasses.py" not in names

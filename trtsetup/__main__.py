@@ -11,7 +11,7 @@ import sys
 
 # What setup.cfg's install_requires names, by the module each one provides.
 _DEPENDENCIES = {"click": "click", "packaging": "packaging", "distro": "distro", "psutil": "psutil",
-                 "requests": "requests", "dataclasses": "dataclasses"}
+                 "requests": "requests"}
 
 
 def _missing_dependency_message(name, executable, package_dir):
@@ -22,7 +22,7 @@ def _missing_dependency_message(name, executable, package_dir):
         fix = ("python3 -m venv {v} && {v}/bin/python -m pip install -U pip && {v}/bin/python -m pip install {c}"
                "   # then run {v}/bin/trtsetup (README: Install)").format(v=venv, c=checkout)
     else:
-        fix = "{} -m pip install {}".format(executable, " ".join(sorted(set(_DEPENDENCIES.values()) - {"dataclasses"})))
+        fix = "{} -m pip install {}".format(executable, " ".join(sorted(set(_DEPENDENCIES.values()))))
     return ["error: trtsetup needs the Python package {!r}, which {} does not have".format(name, executable),
             "fix: " + fix]
 

@@ -1,9 +1,8 @@
 """Start-up of trtsetup.pyz: put the bundled dependencies on sys.path, then run the CLI.
 
 This file becomes ``__main__.py`` at the top of the archive (scripts/build-pyz). The layout:
-``trtsetup/`` (the package), ``_vendor/`` (pure-Python dependencies that run on 3.6-3.13)
-and ``_vendor36/`` (backports for 3.6 only, which must never shadow a newer standard
-library). Whatever the target interpreter already has installed is not used: the archive
+``trtsetup/`` (the package) and ``_vendor/`` (pure-Python dependencies that run on
+3.6-3.13). Whatever the target interpreter already has installed is not used: the archive
 runs the same code everywhere, also under ``python3 -I``.
 """
 
@@ -17,12 +16,8 @@ def _archive():
 
 
 def _add_vendor_paths(archive):
-    paths = [os.path.join(archive, "_vendor")]
-    if sys.version_info < (3, 7):
-        paths.append(os.path.join(archive, "_vendor36"))
     # After the archive itself (sys.path[0]), before site-packages: our pins win.
-    for offset, path in enumerate(paths, start=1):
-        sys.path.insert(offset, path)
+    sys.path.insert(1, os.path.join(archive, "_vendor"))
 
 
 def _certifi_from_archive():
