@@ -7,9 +7,9 @@ The doctor's ``platform`` object is ``Facts.to_json()``; see docs/json.md.
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .record import factory, fields, is_record, record
 from .facts_docker import (  # noqa: F401 (re-exported)
     CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig)
+from .record import factory, fields, is_record, record
 
 FACTS_SCHEMA = 1
 

@@ -3,8 +3,9 @@ stack, its CSV mount lists, runtime and daemon configuration, CDI specs. Frozen 
 every fact; ``facts.py`` re-exports them and nests ``ContainerRuntime`` in ``Facts``.
 """
 
-from .record import factory, record
 from typing import Dict, Optional, Tuple
+
+from .record import factory, record
 
 
 @record

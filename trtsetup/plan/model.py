@@ -77,10 +77,10 @@ and exits 2 as well. ``StepSpec.skip`` is None, or the option that turns the ste
 running it.
 """
 
-from ..record import factory, record
-
-from ..report import schemas
 from typing import Any, Dict, Optional, Tuple
+
+from ..record import factory, record
+from ..report import schemas
 
 PLAN_SCHEMA = schemas.PLAN
 STEP_IDS = ("apt-prerequisites", "torch-install", "torchvision-install", "t2t-source",
