@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 
 import click
 
@@ -48,7 +47,7 @@ def _fix_ascii_stdio():
 def _on_interrupt(signum, frame):
     """SIGINT/SIGTERM: stop every child's process group now (children run in groups of their
     own, so the terminal's Ctrl-C no longer reaches them), then unwind as KeyboardInterrupt."""
-    from .host import kill_running_children
+    from .host.process import kill_running_children
     kill_running_children()
     raise KeyboardInterrupt()
 
@@ -105,6 +104,7 @@ def _run(cli, argv):
         return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
     except Exception as exc:  # a bug: one line, and the traceback on request
         if outcome.debug:
+            import traceback
             traceback.print_exc()
         return outcome.fail("internal error: {}: {}".format(type(exc).__name__, exc),
                             "Run again with --debug for the traceback, and report it with "
