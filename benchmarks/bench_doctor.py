@@ -115,7 +115,7 @@ def import_breakdown(argv, env, repeat, top=15):
 def record_proof_cost(python, repeat):
     """Seconds to check torch's and torchvision's RECORD against the files (in-process)."""
     sys.path.insert(0, REPO)
-    from trtsetup.host import LiveHost
+    from trtsetup.host.live import LiveHost
     from trtsetup.probes.python_env import read_python
     from trtsetup.probes.site_packages import parse_dist_record
     from trtsetup.probes.torch_fingerprint import files_changed_since_install

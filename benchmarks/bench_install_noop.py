@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(REPO, "tests"))
 from install_fixtures import (FileServer, make_venv, make_vision_repo,  # noqa: E402
                               repack_installed, torch_wheel)
 from trtsetup.executor import execute  # noqa: E402
-from trtsetup.host import LiveHost  # noqa: E402
+from trtsetup.host.live import LiveHost  # noqa: E402
 from trtsetup.plan.model import Plan, StepSpec  # noqa: E402
 from trtsetup.step_kinds import build_steps  # noqa: E402
 

@@ -14,7 +14,9 @@ A value may also be a callable ``argv -> (rc, stdout, stderr)`` (for scripts pas
 ``-c``, whose source is long), or the string "timeout". ``host.calls`` lists every argv run.
 """
 
-from trtsetup.host import CommandResult, RootHost
+from trtsetup.host.base import CommandResult
+
+from trtsetup.host.root import RootHost
 
 
 class CannedHost(RootHost):

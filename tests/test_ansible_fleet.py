@@ -21,7 +21,7 @@ from install_fixtures import make_wheel, runner_wheels  # noqa: F401  (runner_wh
 from trees.jetson import nano_jp44, orin_nano_jp62
 from trees.x86 import x86
 from trtsetup.executor import execute
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.step import Step
 
 PLAYBOOK = os.path.join(REPO, "ansible", "site.yml")

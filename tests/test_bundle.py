@@ -18,7 +18,7 @@ from install_fixtures import (  # noqa: F401  (fixtures are used by name)
 from trtsetup.bundle import archive
 from trtsetup.bundle.steps import BundlePluginsStep
 from trtsetup.executor import execute
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.plan.step import Step
 from trtsetup.step_kinds import build_steps

@@ -9,7 +9,7 @@ from helpers import SystemTree
 from trees import jetson as jetson_trees
 from trees import x86 as x86_trees
 from trtsetup.checks import CHECK_IDS, CHECKS, CheckContext, run_checks
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes.gather import gather_facts
 from trtsetup.recipes import load_recipes
 

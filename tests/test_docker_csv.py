@@ -274,7 +274,7 @@ def test_debian_version_order_agrees_with_dpkg():
 
 def test_check_a_snapshot_of_the_device(tmp_path):
     from trtsetup.commands.snapshot import snapshot
-    from trtsetup.host import RootHost
+    from trtsetup.host.root import RootHost
     from trtsetup.recipes import load_recipes
     tree = trees.container_host(SystemTree(tmp_path / "root"), "4.4")
     trees.write_csv(tree, "tensorrt.csv", ["lib, {}/libnvinfer.so.6.0.1".format(LIB)])

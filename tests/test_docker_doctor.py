@@ -160,7 +160,7 @@ def test_jp4_base_container_on_its_host_is_ok(tmp_path):
 
 def test_snapshot_of_a_jetpack4_host_replays_the_docker_checks(tmp_path):
     from trtsetup.commands.snapshot import snapshot
-    from trtsetup.host import RootHost
+    from trtsetup.host.root import RootHost
     from trtsetup.recipes import load_recipes
     tree = trees.container_host(SystemTree(tmp_path / "root"), "4.6", runtime="new")
     trees.write_csv(tree, "tensorrt.csv", ["lib, {}/libnvinfer.so.7.1.3".format(trees.LIB),

@@ -7,7 +7,9 @@ import sys
 import pytest
 
 from trtsetup.errors import InputError
-from trtsetup.host import (LiveHost, RecordingHost, RootHost, SnapshotHost, parse_environ)
+from trtsetup.host.live import LiveHost
+from trtsetup.host.snapshot import RecordingHost, SnapshotHost
+from trtsetup.host.root import RootHost, parse_environ
 
 from helpers import SystemTree
 
@@ -90,7 +92,7 @@ def test_snapshot_redacts_secrets_uuids_macs_and_serials_and_replays(tmp_path):
     assert "hf_abcdef" not in text and "xyz" not in text
     assert doc["env"]["CUDA_VERSION"] == "12.2.2"
     # A GPU UUID inside command output is redacted too.
-    from trtsetup.host import CommandResult
+    from trtsetup.host.base import CommandResult
     recording.commands.append(CommandResult(["nvidia-smi", "-L"], 0,
                                             "GPU 0: NVIDIA H100 (UUID: GPU-5f2c1e3a-1b2c-4d5e-8f90-1234567890ab)\n", ""))
     doc = recording.to_snapshot("2026-11-27T00:00:00Z", "0.1.0")

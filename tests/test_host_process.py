@@ -9,7 +9,9 @@ import sys
 import time
 import uuid
 
-from trtsetup.host import LiveHost, child_env
+from trtsetup.host.live import LiveHost
+
+from trtsetup.host.process import child_env
 
 from helpers import REPO
 

@@ -17,7 +17,7 @@ from install_fixtures import (  # noqa: F401  (fixtures are used by name)
     pristine_venv, refused_url, runner_wheels, torch_wheel, venv_python, wait_for)
 from trtsetup.errors import ActionFailed, RefusedError, UsageError
 from trtsetup.executor import execute
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.step_kinds import build_steps
 from trtsetup.hashing import sha256_file as file_sha256
@@ -243,7 +243,7 @@ def test_offline_install_from_find_links_uses_no_network(venv_python, env_dirs, 
 CHILD = r'''
 import json, sys
 from trtsetup.executor import execute
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.step_kinds import build_steps
 doc = json.load(open(sys.argv[1]))

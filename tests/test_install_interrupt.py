@@ -27,7 +27,7 @@ import json, sys
 import click
 from trtsetup import cli
 from trtsetup.executor import execute
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.step_kinds import build_steps
 

@@ -10,7 +10,9 @@ import pytest
 from helpers import SystemTree
 from trtsetup.errors import RefusedError
 from trtsetup.executor import execute
-from trtsetup.host import CommandResult, LiveHost, RootHost
+from trtsetup.host.base import CommandResult
+from trtsetup.host.live import LiveHost
+from trtsetup.host.root import RootHost
 from trtsetup.plan.model import Plan, StepSpec
 from trtsetup.step_kinds import build_steps
 from trtsetup.plan.steps.download import terminal_progress

@@ -1,7 +1,7 @@
 """install: the resolver's plan becomes the executor's steps, torch2trt and self-test included,
 each built from its planned spec alone."""
 
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.plan.resolve import resolve_plan
 from trtsetup.probes.gather import gather_facts
 from trtsetup.recipes import load_recipes

@@ -6,7 +6,7 @@ import pytest
 
 from helpers import SystemTree, run_cli
 from trees import jetson as trees
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.knowledge import jetpack_components, resolve_jetpack
 from trtsetup.probes.jetson import read_jetson
 from trtsetup.recipes import load_recipes

@@ -15,7 +15,7 @@ from trtsetup.commands.install import install
 from trtsetup.commands.plan import exit_code, plan
 from trtsetup.executor import execute
 from trtsetup.facts import Facts, NvidiaDriver, PythonEnv, SystemInfo
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan
 from trtsetup.recipes import load_recipes
 from trtsetup.step_kinds import build_steps

@@ -2,7 +2,7 @@
 
 from tests.helpers import SystemTree
 from tests.trees import x86 as trees
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import container, tensorrt
 
 CSV_DIR = "/etc/nvidia-container-runtime/host-files-for-container.d"

@@ -4,7 +4,7 @@ from tests.fakehost import CannedHost
 from tests.helpers import SystemTree
 from tests.trees import x86 as trees
 from trtsetup.facts import CudaToolkit
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import cuda, cudnn
 
 NVCC_12_2 = ("nvcc: NVIDIA (R) Cuda compiler driver\nCopyright (c) 2005-2023 NVIDIA Corporation\n"

@@ -5,7 +5,7 @@ import random
 from tests.fakehost import CannedHost
 from tests.helpers import SystemTree
 from tests.trees import x86 as trees
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import gpu
 
 SMI = "/usr/bin/nvidia-smi"
@@ -172,7 +172,7 @@ def test_parsers_never_raise_on_garbage():
 
 def test_snapshot_replays_what_was_recorded(tmp_path):
     import json
-    from trtsetup.host import RecordingHost, SnapshotHost
+    from trtsetup.host.snapshot import RecordingHost, SnapshotHost
     tree = trees.x86(SystemTree(tmp_path / "tree"), driver="580.95.05", open_module=True)
     live = CannedHost(tree.root, commands={
         QUERY: (0, "0, NVIDIA H100 80GB HBM3, 580.95.05, 9.0, 81559\n", ""),

@@ -12,7 +12,9 @@ import pytest
 
 from tests.helpers import SystemTree
 from trtsetup.facts import TorchRuntime
-from trtsetup.host import LiveHost, RecordingHost, RootHost, SnapshotHost
+from trtsetup.host.live import LiveHost
+from trtsetup.host.snapshot import RecordingHost, SnapshotHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import python_env, torch_runtime
 from trtsetup.probes.python_env import read_python
 from trtsetup.probes.scripts import script_source

@@ -8,7 +8,9 @@ import pytest
 
 from tests.helpers import SystemTree
 from trtsetup.facts import SystemInfo
-from trtsetup.host import LiveHost, RecordingHost, RootHost, SnapshotHost
+from trtsetup.host.live import LiveHost
+from trtsetup.host.snapshot import RecordingHost, SnapshotHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes.system import (parse_cpu_list, parse_df, parse_meminfo, parse_os_release,
                                     read_system)
 

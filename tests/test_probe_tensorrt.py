@@ -10,7 +10,8 @@ import pytest
 from tests.fakehost import CannedHost
 from tests.helpers import SystemTree
 from tests.trees import x86 as trees
-from trtsetup.host import LiveHost, RootHost
+from trtsetup.host.live import LiveHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import tensorrt
 from trtsetup.probes.scripts import script_source
 

@@ -8,7 +8,7 @@ import pytest
 from helpers import SystemTree
 from trees import jetson as trees
 from trtsetup.errors import RecipeError
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.knowledge import jetpack_components, resolve_jetpack
 from trtsetup.probes.jetson import read_jetson
 from trtsetup.recipes import RECIPES_SCHEMA, load_recipes

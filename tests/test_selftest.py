@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from trtsetup.commands.selftest import selftest
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.report.selftest import render_text, to_json
 from trtsetup.selftest.run import build_argv, parse_selftest_output
 

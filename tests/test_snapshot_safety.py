@@ -13,7 +13,8 @@ from helpers import SystemTree, run_cli
 from trees import jetson as jetson_trees
 from trees import x86 as x86_trees
 from trtsetup.commands.snapshot import trim_dpkg_status
-from trtsetup.host import RecordingHost, RootHost, SnapshotHost
+from trtsetup.host.snapshot import RecordingHost, SnapshotHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes.gather import gather_facts
 from trtsetup.recipes import load_recipes
 

@@ -22,7 +22,9 @@ import os
 
 import pytest
 
-from trtsetup.host import CommandResult, LiveHost
+from trtsetup.host.base import CommandResult
+
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import StepSpec
 from trtsetup.plan.step import ExecContext
 from trtsetup.step_kinds import STEP_CLASSES

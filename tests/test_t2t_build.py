@@ -17,7 +17,7 @@ import sysconfig
 import pytest
 
 from trtsetup.errors import ActionFailed
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.plan.build_jobs import max_jobs
 from trtsetup.torch2trt import build, patch as t2t_patch
 from trtsetup.torch2trt.verify import verify_install

@@ -10,7 +10,7 @@ import pytest
 from trtsetup.commands.patch import patch
 from trtsetup.errors import InputError, RefusedError, UsageError
 from trtsetup.facts import Facts, Gpu, Tensorrt
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.torch2trt import patch as t2t_patch
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "torch2trt")

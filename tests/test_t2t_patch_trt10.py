@@ -14,7 +14,7 @@ from helpers import run_cli
 from test_t2t_patch import snapshot
 from trtsetup.commands.patch import patch
 from trtsetup.errors import UsageError
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.torch2trt.patch_converters import CONVERTER_RULES, converter_rule_ids
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from trtsetup.errors import ActionFailed, InputError, UsageError
-from trtsetup.host import LiveHost
+from trtsetup.host.live import LiveHost
 from trtsetup.torch2trt import source
 
 RUN = LiveHost().run

@@ -13,7 +13,7 @@ from tests.trees import x86 as trees
 from trtsetup.checks.base import CheckContext
 from trtsetup.checks.tensorrt import check_not_rtx
 from trtsetup.facts import Facts, Tensorrt, TensorrtPython
-from trtsetup.host import RootHost
+from trtsetup.host.root import RootHost
 from trtsetup.probes import tensorrt
 
 RTX_TARBALL = "/opt/TensorRT-RTX-1.7.1.116"

@@ -92,7 +92,7 @@ def snapshot(output, python, recipes_dir, fast):
     redacted. Diagnose it anywhere with `trtsetup doctor --snapshot FILE`.
     """
     from .commands.snapshot import snapshot as snapshot_cmd
-    from .host import LiveHost
+    from .host.live import LiveHost
     recipes = _load_recipes(recipes_dir)
     result = snapshot_cmd(LiveHost(), recipes, python=python, fast=fast)
     where = _write_output(output, result.data, "snapshot", mode=0o600)
@@ -164,7 +164,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
 def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, bundle_file, **override_values):
     """Install torch, torchvision and torch2trt (with plugins) for this machine, idempotently."""
     from .commands import install as install_cmd
-    from .host import LiveHost
+    from .host.live import LiveHost
     from .probes.gather import gather_facts
     if bundle_file:
         chosen = sorted(k for k, v in override_values.items() if v not in (None, (), False))
@@ -223,7 +223,7 @@ def bundle(output, python, recipes_dir, as_json):
     `trtsetup install --from-bundle FILE` (see docs/bundle.md).
     """
     from .commands.bundle import make_bundle
-    from .host import LiveHost
+    from .host.live import LiveHost
     from .probes.gather import gather_facts
     facts = gather_facts(LiveHost(), _load_recipes(recipes_dir), python=python, fast=True, nvidia_header=True)
     manifest = make_bundle(facts, output)
@@ -251,7 +251,7 @@ def bundle(output, python, recipes_dir, as_json):
 def patch(directory, trt_include, trt_lib, cuda_arch, tensorrt_version, python, check_only, revert, as_json):
     """Point a torch2trt checkout at this machine's TensorRT and CUDA architectures."""
     from .commands import patch as patch_cmd
-    from .host import LiveHost
+    from .host.live import LiveHost
     host = LiveHost()
     facts = None
     if not (trt_include and trt_lib and cuda_arch and tensorrt_version) and not revert:
@@ -285,7 +285,7 @@ def selftest(python, as_json, fp16, models, device, timeout):
     tensorrt, no torch2trt), with the fix.
     """
     from .commands.selftest import selftest as selftest_cmd
-    from .host import LiveHost
+    from .host.live import LiveHost
     from .report import style_for
     from .report.selftest import render_text
     host = LiveHost()

@@ -23,7 +23,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
 from .atomic import write_json_atomic
 from .errors import ActionFailed, Interrupted, RefusedError, TrtsetupError
-from .host import CommandResult
+from .host.base import CommandResult
 from .plan.step import ExecContext, Step
 from .report import schemas
 

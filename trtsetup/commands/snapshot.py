@@ -6,7 +6,7 @@ import re
 from typing import Any, NamedTuple
 
 from .. import __version__
-from ..host import RecordingHost
+from ..host.snapshot import RecordingHost
 from ..probes import container_runtime
 from ..probes.dpkg import DPKG_STATUS
 from ..probes.gather import gather_facts

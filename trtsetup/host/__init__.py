@@ -12,16 +12,8 @@ Probes never touch ``os``/``subprocess``/``open`` to read the system: they ask a
 
 Children run through ``process.run_process``: a cleaned environment (``child_env``), their
 own process group, the whole group killed on timeout or interrupt.
+
+Import each from its own module (``from trtsetup.host.live import LiveHost``): this package
+imports nothing itself, so a ``doctor --fast`` on this machine does not load the snapshot,
+redaction and tree-reading code it never uses.
 """
-
-from .base import DEFAULT_TIMEOUT, CommandResult, Host, ReadProblem, shell_command  # noqa: F401
-from .live import LiveHost  # noqa: F401
-from .process import LOG_TAIL_BYTES, child_env, kill_running_children, run_process  # noqa: F401
-from .redact import REDACTED, is_secret_name, redact_credentials, redact_env, redact_text  # noqa: F401
-from .root import RootHost, parse_environ  # noqa: F401
-from .snapshot import SNAPSHOT_SCHEMA, RecordingHost, SnapshotHost, load_snapshot  # noqa: F401
-
-
-def _subprocess_env(extra):
-    """Kept for callers not yet moved to ``child_env`` (the executor)."""
-    return child_env(extra)

@@ -10,8 +10,6 @@ import os
 
 from ..errors import InputError, UsageError
 from .live import LiveHost
-from .root import RootHost
-from .snapshot import SnapshotHost
 
 SYSTEM_ROOT_DIRS = ("etc", "usr", "proc", "var", "sys")
 
@@ -35,6 +33,7 @@ def host_for(root, snapshot_file, python=None):
                          fix="Drop --python. For another interpreter of that machine, take a snapshot "
                              "there with `trtsetup snapshot --python PATH -o FILE`.")
     if root:
+        from .root import RootHost
         host = RootHost(root)
         if not any(os.path.isdir(os.path.join(root, top)) for top in SYSTEM_ROOT_DIRS):
             # Judging an empty directory printed every host fix and "all inputs read".
@@ -45,5 +44,6 @@ def host_for(root, snapshot_file, python=None):
                     "or proc/driver/nvidia/), or run `trtsetup snapshot -o FILE` there and use --snapshot FILE.")
         return host
     if snapshot_file:
+        from .snapshot import SnapshotHost
         return SnapshotHost(snapshot_file)
     return LiveHost()

@@ -4,7 +4,6 @@ import glob as _glob
 import os
 
 from .base import DEFAULT_TIMEOUT, Host, file_head_of, file_stamp_of, lstat_kind_of, read_file
-from .process import run_process
 
 
 class LiveHost(Host):
@@ -60,4 +59,7 @@ class LiveHost(Host):
         return os.environ
 
     def run(self, argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, log_path=None):
+        # Here, not at the top: a `doctor --fast` whose answers are all remembered runs
+        # nothing, and subprocess with its selectors costs it 1-2 ms to import.
+        from .process import run_process
         return run_process(argv, timeout=timeout, env=env, cwd=cwd, log_path=log_path)

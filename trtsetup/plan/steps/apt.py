@@ -9,7 +9,7 @@ prompt); if sudo cannot run without a password it stops with the exact command t
 from typing import Any, List
 
 from ...errors import ActionFailed, RefusedError
-from ...host import shell_command
+from ...host.base import shell_command
 from ...probes.dpkg import DPKG_STATUS, parse_dpkg_status
 from ..step import Step
 
