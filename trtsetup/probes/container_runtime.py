@@ -262,7 +262,12 @@ def _read_daemon(host, path):
 def component_packages(packages, patterns):
     # type: (Dict[str, str], List[str]) -> List[str]
     """Installed package names matching any of the recipes' shell patterns, sorted."""
-    return sorted(name for name in packages if any(fnmatch.fnmatchcase(name, p) for p in patterns))
+    if not patterns:
+        return []
+    # One expression for all the patterns: a Jetson's 2000 packages times each pattern through
+    # fnmatchcase was a third of this probe's time.
+    matches = re.compile("|".join(fnmatch.translate(p) for p in patterns)).match
+    return sorted(name for name in packages if matches(name))
 
 
 def read_container_runtime(host, recipes):
