@@ -1,9 +1,12 @@
 """Run every probe against one host and assemble ``Facts``.
 
 Fast probes read files (and run ``nvidia-smi``/the interpreter's info script with short
-timeouts); slow probes import torch and tensorrt in the target interpreter. Independent
-probes run concurrently in threads — they wait on files and subprocesses, not on the CPU.
-One probe raising is recorded in ``Facts.probe_errors`` and does not stop the others.
+timeouts); slow probes import torch and tensorrt in the target interpreter. The probes that
+wait on a process (the interpreter, nvidia-smi, torch, tensorrt) run on threads; those that
+only read files run one after another on this thread meanwhile. (Given threads too, the file
+probes only took turns at the interpreter lock, and a `doctor --fast` whose answers are all
+remembered, which starts no process, got slower.) One probe raising is recorded in
+``Facts.probe_errors`` and does not stop the others.
 """
 
 import threading
@@ -43,17 +46,20 @@ class _Runner(object):
         self.errors = {}   # type: Dict[str, str]
         self.seconds = {}  # type: Dict[str, float]
 
+    def call(self, name, func, default, *args):
+        """``func(*args)`` on this thread, timed; ``default`` if it raises."""
+        started = time.monotonic()
+        try:
+            return func(*args)
+        except Exception as exc:  # a probe bug must not hide every other fact
+            self.errors[name] = "{}: {}".format(type(exc).__name__, exc)
+            return default
+        finally:
+            self.seconds[name] = round(time.monotonic() - started, 4)
+
     def submit(self, name, func, default, *args):
-        def timed():
-            started = time.monotonic()
-            try:
-                return func(*args)
-            except Exception as exc:  # a probe bug must not hide every other fact
-                self.errors[name] = "{}: {}".format(type(exc).__name__, exc)
-                return default
-            finally:
-                self.seconds[name] = round(time.monotonic() - started, 4)
-        return _Job(timed)
+        """``call`` on a thread of its own, for a probe that waits on a process."""
+        return _Job(lambda: self.call(name, func, default, *args))
 
     def result(self, name, job, default, timeout=None):
         if not job.done.wait(timeout):
@@ -81,14 +87,15 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
 
     run = _Runner()
     try:
-        f_system = run.submit("system", system.read_system, SystemInfo(), host, build_dir)
-        f_jetson = run.submit("jetson", jetson.read_jetson, None, host, recipes)
-        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
-        f_cuda = run.submit("cuda", cuda.read_cuda, CudaToolkit(), host, cache)
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
-
-        f_runtime = run.submit("container-runtime", container_runtime.read_container_runtime, ContainerRuntime(),
-                               host, recipes)
+        f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
+        sysinfo = run.call("system", system.read_system, SystemInfo(), host, build_dir)
+        jetson_facts = run.call("jetson", jetson.read_jetson, None, host, recipes)
+        cuda_facts = run.call("cuda", cuda.read_cuda, CudaToolkit(), host, cache)
+        runtime_facts = run.call("container-runtime", container_runtime.read_container_runtime,
+                                 ContainerRuntime(), host, recipes)
+        container_facts = run.call("container", container.read_container, Container(), host, sysinfo.arch)
+        cudnn_facts = run.call("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
         # The torch probe takes seconds: start it as soon as the interpreter has answered.
         progress("asking {} about itself".format(python or "python3"))
         py = run.result("python", f_python, PythonEnv())
@@ -99,7 +106,6 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
         if not fast and py.executable and py.error is None and host.can_run:
             if cache is not None:
                 driver, gpus = run.result("gpu", f_nvidia, (NvidiaDriver(), ()))
-                jetson_facts = run.result("jetson", f_jetson, None)
                 torch_key = torch_fingerprint.torch_probe_fingerprint(host, py, {
                     "driver": driver.driver_version, "smi_error": driver.smi_error,
                     "gpus": [(g.name, g.compute_capability) for g in gpus],
@@ -113,23 +119,13 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                                      py.executable, slow_timeout, vision)
             f_trt_py = run.submit("tensorrt-python", tensorrt.read_tensorrt_python, TensorrtPython(),
                                   host, py.executable, slow_timeout)
-        sysinfo = run.result("system", f_system, SystemInfo())
-        f_container = run.submit("container", container.read_container, Container(), host, sysinfo.arch)
-        cuda_facts = run.result("cuda", f_cuda, CudaToolkit())
-        f_cudnn = run.submit("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
-        f_trt = run.submit("tensorrt", tensorrt.read_tensorrt, Tensorrt(), host, sysinfo.arch, py.site_dirs)
-
-        jetson_facts = run.result("jetson", f_jetson, None)
+        trt = run.call("tensorrt", tensorrt.read_tensorrt, Tensorrt(), host, sysinfo.arch, py.site_dirs)
         driver, gpus = run.result("gpu", f_nvidia, (NvidiaDriver(), ()))
         if driver.cuda_driver_version is None and driver.driver_version and jetson_facts is None:
             # A derived fact: the highest CUDA whose minimum driver this driver meets.
             derived = max_cuda_for_driver(driver.driver_version, recipes)
             if derived:
                 driver = _replace(driver, cuda_driver_version=derived, cuda_driver_source="driver-table")
-        trt = run.result("tensorrt", f_trt, Tensorrt())
-        container_facts = run.result("container", f_container, Container())
-        runtime_facts = run.result("container-runtime", f_runtime, ContainerRuntime())
-        cudnn_facts = run.result("cudnn", f_cudnn, Cudnn())
         if f_torch is not None:
             progress("importing torch in {}".format(py.executable))
             torch_rt = run.result("torch", f_torch, TorchRuntime(), timeout=slow_timeout + 5)
