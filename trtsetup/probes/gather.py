@@ -157,12 +157,9 @@ def _files_changed(host, py):
 
 
 def _unique_problems(problems):
-    """Each unreadable input once, in the order first met (several probes read dpkg's status)."""
-    seen = []
-    for path, why in problems:
-        if (path, why) not in seen:
-            seen.append((path, why))
-    return tuple(seen)
+    """Each unreadable input once (several probes read dpkg's status), sorted by path: the order
+    probes happen to finish in must not change what the report says first."""
+    return tuple(sorted(set((path, why) for path, why in problems)))
 
 
 def _replace(record, **changes):
