@@ -9,8 +9,6 @@ import codecs
 import os
 import sys
 
-import click
-
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 
 # kind -> (mark, ASCII mark, colour)
@@ -20,6 +18,9 @@ MARKS = {
     FAIL: (u"\u2717", "x", "red"),
     SKIP: (u"\u00b7", "-", None),
 }
+
+# ANSI SGR codes (what click.style wrote; written here so rendering never imports click).
+_SGR = {"green": 32, "yellow": 33, "red": 31, "bold": 1, "dim": 2}
 
 _ASCII_TEXT = ((u"\u2265", ">="), (u"\u2264", "<="), (u"\u2192", "->"), (u"\u2713", "+"),
                (u"\u2717", "x"), (u"\u00b7", "-"))
@@ -57,7 +58,11 @@ class Style(object):
     def paint(self, text, kind=None, bold=False, dim=False):
         if not self.colour:
             return text
-        return click.style(text, fg=MARKS[kind][2] if kind else None, bold=bold, dim=dim)
+        colour = MARKS[kind][2] if kind else None
+        codes = [_SGR[name] for name, wanted in ((colour, colour), ("bold", bold), ("dim", dim)) if wanted]
+        if not codes:
+            return text
+        return "".join("\x1b[{}m".format(code) for code in codes) + text + "\x1b[0m"
 
     def text(self, text):
         """Unicode punctuation in our own messages (≥, →) made safe for the stream."""
