@@ -93,17 +93,17 @@ class CliResult(object):
 def run_cli(args, env=None):
     """Run the real CLI entry point in-process, with stdout and stderr kept apart.
 
-    Uses click's runner isolation around ``cli.main`` (which maps errors to exit codes),
+    Uses click's runner isolation around ``entry.main`` (which maps errors to exit codes),
     hiding the ``mix_stderr`` argument that click 8.2 removed.
     """
     from click.testing import CliRunner
-    from trtsetup import cli
+    from trtsetup import entry
     try:
         runner = CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         runner = CliRunner()  # click >= 8.2 keeps stdout and stderr apart by itself
     with runner.isolation(env=env) as streams:
-        exit_code = cli.main(list(args))
+        exit_code = entry.main(list(args))
         sys.stdout.flush()
         sys.stderr.flush()
         out = streams[0].getvalue().decode("utf-8", "replace")

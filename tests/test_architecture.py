@@ -27,8 +27,9 @@ MAX_LINES = 400
 # must be given a layer here. A module may import its own layer and every layer below it.
 LAYERS = [
     # The program's edge: parse argv, build a Host, call one command, render, exit code.
-    ("entry", ["trtsetup.cli", "trtsetup.cli_options", "trtsetup.cli_docker", "trtsetup.entry",
-               "trtsetup.__main__", "trtsetup.progress"]),
+    ("entry", ["trtsetup.cli", "trtsetup.cli_options", "trtsetup.cli_docker", "trtsetup.cli_doctor",
+               "trtsetup.cli_spec", "trtsetup.cli_output", "trtsetup.entry", "trtsetup.__main__",
+               "trtsetup.progress"]),
     # One module per user command, each returning a frozen result.
     ("commands", ["trtsetup.commands"]),
     # Renders results as text or one JSON document; used by commands and cli only.

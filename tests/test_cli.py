@@ -8,6 +8,7 @@ from trtsetup import __version__
 from trtsetup.checks import CHECK_IDS
 
 from helpers import SystemTree, run_cli, run_module
+from trees.jetson import nano_jp44
 
 
 def test_version_and_help_on_every_command():
@@ -76,6 +77,18 @@ def test_ascii_locale_does_not_abort_and_marks_fall_back_to_ascii(tmp_path):
     assert "Python was configured to use ASCII" not in result.stderr
     assert "x platform-recognised" in result.stdout  # the ASCII fail mark
     result.stdout.encode("ascii")
+
+
+def test_json_under_an_ascii_locale_is_valid_and_loses_no_character(tmp_path):
+    """JetPack 4's Python 3.6 in a container without LANG: `doctor --json` died on the
+    "TensorRT 7.1.3.0 → torch2trt v0.5.0" summary (UnicodeEncodeError, exit 2)."""
+    tree = nano_jp44(SystemTree(tmp_path / "nano"))
+    env = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
+    result = run_module(["doctor", "--json", "--root", tree.root], env=env)
+    assert result.exit_code in (0, 1), result
+    result.stdout.encode("ascii")
+    summaries = [check["summary"] for check in result.json()["checks"]]
+    assert any(u"→ torch2trt" in summary for summary in summaries), summaries
 
 
 def test_no_colour_when_not_a_terminal_or_no_color(tmp_path):

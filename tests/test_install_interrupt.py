@@ -1,7 +1,7 @@
 """Ctrl-C during an install (new-user report 2026-12, defect 22): it printed only "interrupted".
 
 The user must read which step was running, where its log is, and that a re-run resumes. The
-install runs in another process under the real ``cli.main`` (its signal handlers and error
+install runs in another process under the real ``entry.main`` (its signal handlers and error
 mapping); a SIGINT goes to that process alone, as a supervisor sends it, while the torch
 download stalls on a local server.
 """
@@ -25,7 +25,7 @@ TORCH_FILE = "torch-1.6.0-py3-none-any.whl"
 CHILD = r'''
 import json, sys
 import click
-from trtsetup import cli
+from trtsetup import cli, entry
 from trtsetup.executor import execute
 from trtsetup.host.live import LiveHost
 from trtsetup.plan.model import Plan, StepSpec
@@ -41,7 +41,7 @@ def run_plan(job, as_json):
                      emit=lambda m: sys.stderr.write(m + "\n"))
     return result.exit_code
 
-sys.exit(cli.main(sys.argv[1:]))
+sys.exit(entry.main(sys.argv[1:]))
 '''
 
 

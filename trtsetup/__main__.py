@@ -1,13 +1,15 @@
 """``python -m trtsetup``, and the ``trtsetup`` console script (``run``).
 
 Run from a checkout with a Python that lacks trtsetup's dependencies (``python3 -m trtsetup``
-before any install, or an install made with ``--no-deps``), the import of the CLI fails: say
-so in one line with the fix instead of a traceback. Only the standard library may be used
-before that import.
+before any install, or an install made with ``--no-deps``), say so in one line with the fix
+instead of a traceback. The dependencies are looked for (not imported: the doctor's fast path
+imports only what it uses, issue 10) before anything else runs; only the standard library may
+be used until then.
 """
 
 import os
 import sys
+from importlib.machinery import PathFinder
 
 # What setup.cfg's install_requires names, by the module each one provides.
 _DEPENDENCIES = {"click": "click", "packaging": "packaging", "distro": "distro", "psutil": "psutil",
@@ -27,17 +29,21 @@ def _missing_dependency_message(name, executable, package_dir):
             "fix: " + fix]
 
 
+def _first_missing_dependency():
+    for name in _DEPENDENCIES:
+        if name not in sys.modules and PathFinder.find_spec(name) is None:
+            return name
+    return None
+
+
 def run():
-    try:
-        from trtsetup.cli import main
-    except ImportError as exc:
-        name = (getattr(exc, "name", None) or "").split(".")[0]
-        if name not in _DEPENDENCIES:
-            raise
+    name = _first_missing_dependency()
+    if name is not None:
         here = os.path.dirname(os.path.abspath(__file__))
         for line in _missing_dependency_message(name, sys.executable or "python3", here):
             sys.stderr.write(line + "\n")
         return 2
+    from trtsetup.entry import main
     return main()
 
 

@@ -3,21 +3,20 @@
 Exit codes (the contract scripts and Ansible rely on; see README):
 0 healthy/converged (warnings allowed), 1 a check or an action failed, 2 could not run.
 With ``--json`` exactly one JSON document goes to stdout; everything else goes to stderr.
-Errors become exit codes and error documents in one place, ``entry.run``.
+Errors become exit codes and error documents in one place, ``entry.main``, which runs this group
+(or, for a well-formed ``doctor`` argv, cli_doctor.py without click).
 """
 
 import click
 
-from . import __version__, entry
+from . import __version__, cli_doctor
 from .cli_docker import docker
 from .cli_options import host_options as _host_options, json_option as _json_option
 from .cli_options import load_recipes as _load_recipes, make_host as _make_host
 from .cli_options import python_option as _python_option, recipes_option as _recipes_option
-from .cli_options import write_output_file as _write_output
+from .cli_options import with_options, write_output_file as _write_output
+from .cli_output import emit_json as _emit_json, err as _err, out as _out
 from .errors import EXIT_OK, UsageError
-
-_emit_json = entry.emit_json
-_err = entry.err
 
 
 # -- the group ----------------------------------------------------------------------------------
@@ -33,50 +32,11 @@ def cli(ctx, debug):
     ctx.obj["debug"] = debug
 
 
-@cli.command()
-@_host_options
-@_python_option
-@_recipes_option
-@_json_option
-@click.option("--fast", is_flag=True, help="Skip the slow probes (importing torch and tensorrt in the target Python).")
-@click.option("--check", "only", multiple=True, metavar="ID", help="Run only this check (repeatable).")
-@click.option("--list-checks", is_flag=True, help="List the checks with their ids and exit.")
-@click.option("--user", is_flag=True, help="Check as for `install --user` (flags --user inside a venv).")
-@click.option("--refresh", is_flag=True,
-              help="Ask everything again (torch's import, the interpreter, nvidia-smi) even if nothing "
-                   "a remembered answer depends on changed since the last doctor run.")
-@click.option("-v", "--verbose", is_flag=True, help="Show details, skipped checks and per-check timings.")
-def doctor(root, snapshot_file, python, recipes_dir, as_json, fast, only, list_checks, user, refresh, verbose):
-    """Detect the platform, check everything torch2trt needs, and say how to fix what is wrong."""
-    from .commands import doctor as doctor_cmd
-    from .report import doctor as report
-    if list_checks:
-        rows = doctor_cmd.list_checks()
-        if as_json:
-            _emit_json(report.checks_json(rows))
-        else:
-            click.echo(report.render_checks_text(rows))
-        return EXIT_OK
-    if only:
-        doctor_cmd.validate_check_ids(only)
-    host = _make_host(root, snapshot_file, python)
-    recipes = _load_recipes(recipes_dir)
-    from .probe_cache import ProbeCache, default_cache_dir
-    # Answers are remembered on this machine only (never for --root/--snapshot).
-    cache = ProbeCache(default_cache_dir(), read=not refresh) if host.is_live else None
-    from . import progress
-    spinner = progress.Spinner() if progress.wanted(as_json) else None
-    try:
-        result = doctor_cmd.doctor(host, recipes, python=python, fast=fast, only=only, options={"user": user},
-                                   cache=cache, progress=spinner.step if spinner else None)
-    finally:
-        if spinner is not None:
-            spinner.close()
-    if as_json:
-        _emit_json(report.doctor_json(result))
-    else:
-        click.echo(report.render_doctor_text(result, verbose=verbose))
-    return result.exit_code
+@cli.command("doctor", help=cli_doctor.HELP)
+@with_options(cli_doctor.OPTIONS)
+def doctor(**params):
+    # The options and the work are in cli_doctor.py, which entry.py also runs without click.
+    return cli_doctor.run_doctor(**params)
 
 
 @cli.command()
@@ -146,7 +106,7 @@ def plan(root, snapshot_file, python, recipes_dir, as_json, **override_values):
     if as_json:
         _emit_json(plan_json(result))
     else:
-        click.echo(render_plan_text(result, style_for()))
+        _out(render_plan_text(result, style_for()))
     return plan_cmd.exit_code(result)
 
 
@@ -186,7 +146,7 @@ def install(python, recipes_dir, as_json, user, dry_run, skip_apt, no_selftest, 
     if as_json:
         _emit_json(install_json(result))
     else:
-        click.echo(render_install_text(result, style_for()))
+        _out(render_install_text(result, style_for()))
     return result.exit_code
 
 
@@ -205,7 +165,7 @@ def _install_from_bundle(host, facts, bundle_file, python, as_json, user, dry_ru
                          "fingerprint": manifest["fingerprint"]}
         _emit_json(doc)
     else:
-        click.echo(render_install_text(result, style_for()))
+        _out(render_install_text(result, style_for()))
     return result.exit_code
 
 
@@ -232,7 +192,7 @@ def bundle(output, python, recipes_dir, as_json):
         _emit_json(manifest)
     else:
         for item in manifest["artifacts"]:
-            click.echo("{}  {}".format(item["sha256"], item["path"]))
+            _out("{}  {}".format(item["sha256"], item["path"]))
     return EXIT_OK
 
 
@@ -263,7 +223,7 @@ def patch(directory, trt_include, trt_lib, cuda_arch, tensorrt_version, python, 
     if as_json:
         _emit_json(result.to_json())
     else:
-        click.echo(result.render_text())
+        _out(result.render_text())
     return result.exit_code
 
 
@@ -294,7 +254,7 @@ def selftest(python, as_json, fp16, models, device, timeout):
     if as_json:
         _emit_json(result.to_json())
     else:
-        click.echo(render_text(result, ascii_only=not style_for().unicode_ok), nl=False)
+        _out(render_text(result, ascii_only=not style_for().unicode_ok), nl=False)
     return result.exit_code
 
 
@@ -325,13 +285,9 @@ def fleet_report(paths, as_json, html_file):
     if as_json:
         _emit_json(render.fleet_json(result.rows, result.problems, result.skipped))
     else:
-        click.echo(render.render_text(result.rows, result.problems, result.skipped))
+        _out(render.render_text(result.rows, result.problems, result.skipped))
     return result.exit_code
 
 
 cli.add_command(docker)
 
-
-def main(argv=None):
-    """Run the CLI and return the exit code (the console script passes it to sys.exit)."""
-    return entry.run(cli, argv)

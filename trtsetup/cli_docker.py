@@ -5,7 +5,7 @@ click group that cli.py adds; the work is in commands/docker.py, the rendering i
 import click
 
 from .cli_options import host_options, json_option, load_recipes, make_host, recipes_option
-from .entry import emit_json
+from .cli_output import emit_json, out
 from .errors import EXIT_FAILED, EXIT_OK, UsageError
 
 
@@ -52,15 +52,15 @@ def docker_csv(files, check_only, print_files, write, root, snapshot_file, recip
             emit_json(render.csv_print_json(results, written))
         elif write:
             for line in render.csv_write_lines(written):
-                click.echo(line)
+                out(line)
         else:
-            click.echo(render.csv_print_text(results))
+            out(render.csv_print_text(results))
         return EXIT_OK
     result = docker_cmd.csv_check(host, recipes)
     if as_json:
         emit_json(render.csv_check_json(result))
     else:
-        click.echo(render.csv_check_text(result, report.style_for()))
+        out(render.csv_check_text(result, report.style_for()))
     return result.exit_code
 
 
@@ -78,5 +78,5 @@ def docker_image(root, snapshot_file, recipes_dir, as_json):
     if as_json:
         emit_json(render.image_json(advice))
     else:
-        click.echo(render.image_text(advice, report.style_for()))
+        out(render.image_text(advice, report.style_for()))
     return EXIT_OK if advice.images else EXIT_FAILED

@@ -2,31 +2,43 @@
 
 import click
 
+from .cli_output import out
+from .cli_spec import DIR, FILE, FLAG, JSON, MANY, PYTHON, RECIPES, ROOT, SNAPSHOT
 from .errors import InputError
 
 
-def host_options(func):
-    func = click.option("--snapshot", "snapshot_file", type=click.Path(dir_okay=False),
-                        help="Diagnose a snapshot file written by `trtsetup snapshot` on another machine.")(func)
-    func = click.option("--root", "root", type=click.Path(file_okay=False),
-                        help="Treat DIR as / of a captured system tree: read every file under it, run no command.")(func)
-    return func
+def click_option(option):
+    """The click decorator for one ``cli_spec.Option``."""
+    kwargs = {"help": option.help}
+    if option.metavar:
+        kwargs["metavar"] = option.metavar
+    if option.takes == FLAG:
+        kwargs["is_flag"] = True
+    elif option.takes == MANY:
+        kwargs["multiple"] = True
+    if option.path == FILE:
+        kwargs["type"] = click.Path(dir_okay=False)
+    elif option.path == DIR:
+        kwargs["type"] = click.Path(file_okay=False)
+    if option.convert is not None:
+        convert = option.convert
+        kwargs["callback"] = lambda ctx, param, value: convert(value)
+    return click.option(*(option.flags + (option.dest,)), **kwargs)
 
 
-def python_option(func):
-    from .host.choose import target_python
-    return click.option("--python", "python", metavar="PATH", callback=lambda ctx, param, value: target_python(value),
-                        help="The target interpreter (default: python3 on PATH).")(func)
+def with_options(options):
+    """A decorator adding ``options`` in their order (the first is listed first in --help)."""
+    def decorate(func):
+        for option in reversed(options):
+            func = click_option(option)(func)
+        return func
+    return decorate
 
 
-def recipes_option(func):
-    return click.option("--recipes", "recipes_dir", type=click.Path(file_okay=False),
-                        help="A directory of recipes JSON files overlaid on the shipped ones.")(func)
-
-
-def json_option(func):
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print one JSON document on stdout (logs go to stderr).")(func)
+host_options = with_options([ROOT, SNAPSHOT])
+python_option = click_option(PYTHON)
+recipes_option = click_option(RECIPES)
+json_option = click_option(JSON)
 
 
 def make_host(root, snapshot_file, python=None):
@@ -46,7 +58,7 @@ def write_output_file(path, data, what, mode=0o600):
     or a device is written in place (``atomic.write_output``)."""
     from .atomic import write_output
     if path == "-":
-        click.echo(data.decode("utf-8"))
+        out(data.decode("utf-8"))
         return "stdout"
     try:
         written = write_output(path, data, mode=mode)

@@ -1,47 +1,45 @@
-"""The process around the click commands: what ``python -m trtsetup`` and the console script run.
+"""The process: what ``python -m trtsetup`` and the console script run (``main``).
 
 One place for what every command shares at its edges: stdio that never dies on a non-ASCII
 character, SIGINT/SIGTERM that stop the children's process groups at once, one mapping of
 every exception to an exit code (errors.py) and to stderr text, with ``--json`` exactly one
 ``trtsetup.error/1`` document on stdout, and a closed stdout (``| head -1``) ended quietly.
+
+A well-formed ``doctor`` argv runs without importing click (cli_doctor.py, issue 10); every
+other argv, and any doctor argv the fast reader is not certain of, goes to cli.py's click group.
+click is therefore imported only there, and its exceptions are recognised only once it is loaded.
 """
 
+import codecs
 import io
 import os
 import signal
 import sys
 import threading
 
-import click
-
+from .cli_output import emit_json, emitted, err, forget_emitted
 from .errors import EXIT_CANNOT_RUN, EXIT_OK, TrtsetupError
-
-_emitted = []  # type: list  # the documents printed on stdout in this run (at most one)
-
-
-def emit_json(doc):
-    """The one document of a --json run (``run`` adds an error document only if none went out)."""
-    from .report import dumps
-    text = dumps(doc)
-    _emitted.append(doc.get("schema"))
-    click.echo(text)
-
-
-def err(message):
-    click.echo(message, err=True)
 
 
 def _fix_ascii_stdio():
     """Under an ASCII locale (LANG unset in a container), never die on a non-ASCII character.
 
-    Python 3.7+ coerces the C locale to UTF-8; 3.6 does not. Replace what cannot be encoded.
+    Python 3.7+ coerces the C locale to UTF-8; 3.6 does not, and names the encoding
+    ``ANSI_X3.4-1968``. What cannot be encoded is written as a backslash escape: inside a JSON
+    string that is the same character (``\\u2192`` is ``→``), so ``--json`` loses nothing.
     """
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding in ("ascii", "ansix3.41968", "646", "usascii") and hasattr(stream, "buffer"):
-            setattr(sys, name, io.TextIOWrapper(stream.buffer, encoding="ascii", errors="replace",
+        if _is_ascii(getattr(stream, "encoding", None)) and hasattr(stream, "buffer"):
+            setattr(sys, name, io.TextIOWrapper(stream.buffer, encoding="ascii", errors="backslashreplace",
                                                 line_buffering=True))
+
+
+def _is_ascii(encoding):
+    try:
+        return codecs.lookup(encoding or "ascii").name == "ascii"
+    except LookupError:
+        return False
 
 
 def _on_interrupt(signum, frame):
@@ -64,55 +62,57 @@ def _install_interrupt_handlers():
     return previous
 
 
-def run(group, argv=None):
-    """Run the click ``group`` on ``argv`` and return the exit code."""
+def main(argv=None):
+    """Run trtsetup on ``argv`` (default: sys.argv[1:]) and return the exit code."""
     previous = _install_interrupt_handlers()
     try:
-        return _run(group, argv)
+        return _run(list(sys.argv[1:] if argv is None else argv))
     finally:
         for signum, handler in previous.items():
             if handler is not None:
                 signal.signal(signum, handler)
 
 
-def _run(cli, argv):
-    args = list(sys.argv[1:] if argv is None else argv)
+def _run(args):
     _fix_ascii_stdio()
     outcome = _Outcome(as_json="--json" in args, debug="--debug" in args)
-    _emitted[:] = []
+    forget_emitted()
+    try:
+        from .cli_doctor import read_doctor_argv, run_doctor
+        doctor_params = read_doctor_argv(args)
+        if doctor_params is not None:
+            return run_doctor(**doctor_params)
+        return _run_click(args)
+    except BrokenPipeError:
+        return _stdout_closed()
+    except KeyboardInterrupt:
+        return outcome.interrupted()
+    except TrtsetupError as exc:
+        return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
+    except Exception as exc:
+        click = sys.modules.get("click")
+        if click is not None and isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        if click is not None and isinstance(exc, click.exceptions.ClickException):
+            return outcome.click_error(exc)
+        if click is not None and isinstance(exc, click.exceptions.Abort):
+            return outcome.interrupted()
+        return outcome.internal(exc)
+
+
+def _run_click(args):
+    import click
+    from .cli import cli
     if not args:
         # No command is a usage error (2), help on stderr: click 8.2+ does this, 8.0 (the last
         # for Python 3.6) printed help and exited 0.
         err(cli.get_help(click.Context(cli, info_name="trtsetup")))
         return EXIT_CANNOT_RUN
-    try:
-        # make_context + invoke rather than cli.main(): click 8.0's main() aborts on 3.6 under
-        # an ASCII locale before any of our code runs, and we map exceptions ourselves.
-        with cli.make_context("trtsetup", args) as ctx:
-            code = cli.invoke(ctx)
-        return EXIT_OK if code is None else int(code)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except BrokenPipeError:
-        return _stdout_closed()
-    except click.exceptions.ClickException as exc:
-        return outcome.click_error(exc)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        return outcome.fail("interrupted", "Run the same command again.",
-                            EXIT_CANNOT_RUN, "interrupted")
-    except TrtsetupError as exc:
-        return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
-    except Exception as exc:  # a bug: one line, and the traceback on request
-        if outcome.debug:
-            import traceback
-            traceback.print_exc()
-        return outcome.fail("internal error: {}: {}".format(type(exc).__name__, exc),
-                            "Run again with --debug for the traceback, and report it with "
-                            "`trtsetup snapshot -o snap.json` attached.", EXIT_CANNOT_RUN, "internal",
-                            quiet=outcome.debug, hint=" (run with --debug for the traceback)")
-
-
-_emitted = []  # type: list  # the documents printed on stdout in this run (at most one)
+    # make_context + invoke rather than cli.main(): click 8.0's main() aborts on 3.6 under
+    # an ASCII locale before any of our code runs, and we map exceptions ourselves.
+    with cli.make_context("trtsetup", args) as ctx:
+        code = cli.invoke(ctx)
+    return EXIT_OK if code is None else int(code)
 
 
 class _Outcome(object):
@@ -125,7 +125,7 @@ class _Outcome(object):
 
     def fail(self, message, fix, exit_code, kind, log_path=None, quiet=False, hint=""):
         try:
-            if self.as_json and not _emitted:
+            if self.as_json and not emitted():
                 from .report import error_document
                 emit_json(error_document(message, fix, exit_code, log_path, kind))
             if kind == "interrupted":
@@ -143,6 +143,19 @@ class _Outcome(object):
             return _stdout_closed()
         return exit_code
 
+    def interrupted(self):
+        return self.fail("interrupted", "Run the same command again.", EXIT_CANNOT_RUN, "interrupted")
+
+    def internal(self, exc):
+        """A bug: one line, and the traceback on request."""
+        if self.debug:
+            import traceback
+            traceback.print_exc()
+        return self.fail("internal error: {}: {}".format(type(exc).__name__, exc),
+                         "Run again with --debug for the traceback, and report it with "
+                         "`trtsetup snapshot -o snap.json` attached.", EXIT_CANNOT_RUN, "internal",
+                         quiet=self.debug, hint=" (run with --debug for the traceback)")
+
     def click_error(self, exc):
         # click's message in trtsetup's error:/fix: shape, like every other error: a user
         # who gave a bad value should not read two styles (click's Usage:/Error: block).
@@ -153,7 +166,7 @@ class _Outcome(object):
             err("fix: {}".format(fix))
         except BrokenPipeError:
             return _stdout_closed()
-        if self.as_json and not _emitted:
+        if self.as_json and not emitted():
             from .report import error_document
             try:
                 emit_json(error_document(exc.format_message(), fix, EXIT_CANNOT_RUN, None, "usage"))

@@ -1,6 +1,6 @@
 """The exception types trtsetup raises on purpose, and the exit codes they map to.
 
-This is the only place where an error becomes an exit code; ``cli.main`` applies it. Each
+This is the only place where an error becomes an exit code; ``entry.main`` applies it. Each
 type also names its ``kind`` for the ``trtsetup.error/1`` document; click's usage errors
 are ``usage``, an interrupt is ``interrupted`` and anything unexpected is ``internal``.
 """

@@ -55,7 +55,7 @@ def run():
     archive = _archive()
     _add_vendor_paths(archive)
     _certifi_from_archive()
-    from trtsetup.cli import main
+    from trtsetup.entry import main
     return main()
 
 
