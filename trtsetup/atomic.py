@@ -8,9 +8,7 @@ import contextlib
 import errno
 import json
 import os
-import shutil
 import stat
-import tempfile
 from typing import Any
 
 
@@ -18,6 +16,7 @@ def _temp_beside(path, make_dirs=True):
     directory = os.path.dirname(path) or "."
     if make_dirs:
         os.makedirs(directory, exist_ok=True)
+    import tempfile  # here: the doctor imports this module to read its cache, and writes rarely
     return tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory)
 
 
@@ -61,6 +60,7 @@ def copy_atomic(source, path):
     """Copy a file to ``path`` so that ``path`` is either absent or complete."""
     fd, tmp = _temp_beside(path)
     os.close(fd)
+    import shutil
     with _removed_on_failure(tmp):
         shutil.copyfile(source, tmp)
         os.replace(tmp, path)

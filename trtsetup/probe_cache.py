@@ -14,9 +14,9 @@ Three fast answers are remembered the same way, because starting a process is mo
 the driver's own files that prove it still holds.
 """
 
-import datetime
 import json
 import os
+import time
 from typing import Any, Dict, Optional
 
 from . import dirs
@@ -53,7 +53,7 @@ class ProbeCache(object):
 
     def put(self, name, key, value):
         # type: (str, str, Dict[str, Any]) -> None
-        stored_at = datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z"
+        stored_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())  # UTC, to the second
         try:
             write_json_atomic(self._path(name), {"schema": SCHEMA, "key": key, "stored_at": stored_at,
                                                  "value": value})
