@@ -75,6 +75,18 @@ def test_legacy_plugins_are_a_recipes_rule(recipes):
     assert master["cmake_plugins"] and master["legacy_plugins"] is None and not master["listed"]
 
 
+@pytest.mark.parametrize("torch,bounds,inside", [
+    ("1.9.0", [">=1.5", "<1.10"], True), ("1.10.0", [">=1.5", "<1.10"], False),
+    ("1.5", [">= 1.5.0"], True),  # releases compare padded with zeros, as PEP 440 does
+    ("1.9.0a0+gitabc", ["==1.9"], True),  # the pre-release and local parts are not the release
+    ("2.0.0.nv23.05", ["!=2.0"], False), ("2.1.0", [">2.0", "<=2.1"], True),
+    ("1.9.0", ["~=1.5"], False), ("1.9.0", [">=1.5", "garbage"], False), ("1.9.0", [], False),
+    (None, [">=1.5"], False),
+])
+def test_torch_within_reads_the_recipes_bounds(torch, bounds, inside):
+    assert knowledge.torch_within(torch, bounds) is inside
+
+
 
 
 def test_tensorrt_pip_package_follows_the_cuda_major(tmp_path):

@@ -146,6 +146,10 @@ def test_validation_error_names_file_and_key(tmp_path):
     ("torch2trt", {"12": {"ref": None, "source": "https://x"}}, "entries['12'].unsupported"),
     ("apt", {"8": {"torch": ["Bad Name"], "torchvision_build": [], "torch2trt_build": [],
                    "torch2trt_plugins": [], "source": "https://x"}}, "entries['8'].torch[0]"),
+    ("torch2trt_revisions", {"v0.3.0": {"legacy_plugins": [">=1.5", "< 1.10 or so"], "cmake_plugins": False,
+                                        "source": "https://x"}}, "entries['v0.3.0'].legacy_plugins"),
+    ("torch2trt_revisions", {"v0.3.0": {"legacy_plugins": ["~=1.5"], "cmake_plugins": False,
+                                        "source": "https://x"}}, "'>=1.5' or '<1.10'"),
 ])
 def test_each_install_kind_rejects_bad_entries_naming_the_key(tmp_path, kind, entries, key):
     folder = write_overlay(tmp_path, "bad.json", kind, entries)

@@ -217,18 +217,12 @@ def legacy_plugin_shapes(recipes):
 def torch_within(torch_version, specifiers):
     # type: (Optional[str], Optional[List[str]]) -> bool
     """True when the torch release (``1.9.0``; local and pre-release parts ignored) meets every
-    specifier (``[">=1.5", "<1.10"]``, PEP 440)."""
+    bound (``[">=1.5", "<1.10"]``, ``versions.parse_bound``)."""
     numbers = versions.release(torch_version)
-    if not numbers or not specifiers:
+    bounds = [versions.parse_bound(text) for text in specifiers or ()]
+    if not numbers or not bounds or None in bounds:
         return False
-    # Here, not at the top: only the plan and the plugin rules ask, and packaging.specifiers
-    # costs `doctor --fast` several milliseconds of its budget.
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    try:
-        allowed = SpecifierSet(",".join(specifiers))
-    except InvalidSpecifier:
-        return False
-    return allowed.contains(".".join(str(n) for n in numbers))
+    return versions.within(numbers, bounds)
 
 
 def tensorrt_pip_package(facts):

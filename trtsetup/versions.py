@@ -17,6 +17,9 @@ from typing import Optional
 from packaging.version import InvalidVersion, Version
 
 _LEADING = re.compile(r"^\s*[vV]?(\d+(?:\.\d+)*)")
+_BOUND = re.compile(r"^\s*(==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)\s*$")
+_COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
 
 def parse(text):
@@ -76,3 +79,29 @@ def key(text):
     # type: (object) -> Version
     """A sort key that never fails: garbage sorts as ``0`` (first)."""
     return parse(text) or Version("0")
+
+
+def parse_bound(text):
+    # type: (object) -> Optional[tuple]
+    """One bound on a release, as the recipes write torch ranges: ``">=1.5"`` -> ``(">=", (1, 5))``.
+
+    Only ``==, !=, <, <=, >, >=`` and a release number: all the recipes need, checked on load
+    without packaging.specifiers (whose import and patterns cost every doctor run ~5 ms).
+    None when ``text`` is not one.
+    """
+    match = _BOUND.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    return match.group(1), tuple(int(n) for n in match.group(2).split("."))
+
+
+def within(numbers, bounds):
+    # type: (tuple, list) -> bool
+    """True when the release ``numbers`` meets every ``(op, numbers)`` bound; releases are
+    compared padded with zeros, as PEP 440 does (``1.9`` == ``1.9.0``)."""
+    for op, limit in bounds:
+        width = max(len(numbers), len(limit))
+        padded, limit = tuple(numbers) + (0,) * (width - len(numbers)), tuple(limit) + (0,) * (width - len(limit))
+        if not _COMPARE[op](padded, limit):
+            return False
+    return True

@@ -42,9 +42,9 @@ Shapes (see the files under ``recipes/`` for real values):
 
 import re
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from ..versions import parse_bound
 from .fields import fail, require, require_https, require_version
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -212,10 +212,10 @@ def validate_torch2trt_revisions(filename, entries):
         if not isinstance(entry, dict):
             fail(filename, key, "expected an object")
         legacy = _require_str_list(filename, key, entry, "legacy_plugins", optional=True)
-        try:
-            SpecifierSet(",".join(legacy))
-        except InvalidSpecifier:
-            fail(filename, key + ".legacy_plugins", "not PEP 440 specifiers: {!r}".format(legacy))
+        if not all(parse_bound(text) for text in legacy):
+            fail(filename, key + ".legacy_plugins",
+                 "expected bounds on the torch release like '>=1.5' or '<1.10' (==, !=, <, <=, >, >= "
+                 "and a release number), got {!r}".format(legacy))
         cmake = require(filename, key, entry, "cmake_plugins", bool)
         if cmake:
             require_version(filename, key, entry, "cmake_plugins_min_tensorrt")
