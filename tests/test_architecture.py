@@ -49,7 +49,7 @@ LAYERS = [
                             "trtsetup.knowledge", "trtsetup.probe_cache", "trtsetup.fix_commands"]),
     # Leaves: records, version parsing, error types, safe writes, directories, schema names,
     # the package's version, and the wavelet blocks the self-test converts.
-    ("leaves", ["trtsetup", "trtsetup.facts", "trtsetup.facts_docker", "trtsetup.record", "trtsetup.versions",
+    ("leaves", ["trtsetup", "trtsetup.patterns", "trtsetup.package_data", "trtsetup.facts", "trtsetup.facts_docker", "trtsetup.record", "trtsetup.versions",
                 "trtsetup.errors", "trtsetup.atomic", "trtsetup.dirs", "trtsetup.hashing",
                 "trtsetup.report.schemas", "trtsetup.wavelets"]),
 ]

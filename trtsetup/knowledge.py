@@ -10,13 +10,13 @@ It sits below ``probes/`` (``read_jetson`` derives the JetPack here), beside ``r
 and imports only ``versions``.
 """
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import versions
+from .patterns import lazy
 
-_L4T_VERSION = re.compile(r"^[Rr]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?$")
-_LEADING_NUMBER = re.compile(r"^(\d+)")
+_L4T_VERSION = lazy(r"^[Rr]?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?$")
+_LEADING_NUMBER = lazy(r"^(\d+)")
 
 
 def _table(recipes, kind):

@@ -11,13 +11,14 @@ as strings or as ``split(".")`` tuples. Nothing here raises on garbage: it retur
     ('3.6', 10, '2.0')
 """
 
-import re
 from typing import Optional
 
 from packaging.version import InvalidVersion, Version
 
-_LEADING = re.compile(r"^\s*[vV]?(\d+(?:\.\d+)*)")
-_BOUND = re.compile(r"^\s*(==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)\s*$")
+from .patterns import lazy
+
+_LEADING = lazy(r"^\s*[vV]?(\d+(?:\.\d+)*)")
+_BOUND = lazy(r"^\s*(==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)\s*$")
 _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 

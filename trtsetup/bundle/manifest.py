@@ -5,11 +5,11 @@ is compared for equality; ``None`` means "unknown" and only matches ``None``, so
 built where TensorRT was found never installs where it is missing.
 """
 
-import re
 from typing import Any, Dict, List, Optional
 
 from .. import __version__, versions
 from ..errors import InputError
+from ..patterns import lazy
 from ..report import schemas
 
 BUNDLE_SCHEMA = schemas.BUNDLE
@@ -19,8 +19,8 @@ FINGERPRINT_FIELDS = ("arch", "l4t", "cuda_major", "python_tag", "cuda_arch", "t
 ARTIFACT_KINDS = ("wheel", "plugins-library")
 PACKAGES = ("torch", "torchvision", "torch2trt")
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MEMBER = re.compile(r"^(wheels/[A-Za-z0-9_.+-]+\.whl|lib/[A-Za-z0-9_.+-]+\.so(\.[0-9]+)*)$")
+_SHA256 = lazy(r"^[0-9a-f]{64}$")
+_MEMBER = lazy(r"^(wheels/[A-Za-z0-9_.+-]+\.whl|lib/[A-Za-z0-9_.+-]+\.so(\.[0-9]+)*)$")
 
 
 def _major_minor(version):

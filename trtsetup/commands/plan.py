@@ -7,14 +7,14 @@ included: a plan with a BLOCKED step could not run here (exit 2), otherwise 0.
 """
 
 import os
-import re
 from typing import Any, Dict, Optional
 
 from ..errors import EXIT_CANNOT_RUN, EXIT_OK, UsageError
+from ..patterns import lazy
 from ..plan.model import Plan
 from ..plan.resolve import resolve_plan
 
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_URL = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def plan(facts, recipes, overrides=None):

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from .. import __version__
 from ..host.snapshot import RecordingHost
+from ..patterns import lazy
 from ..probes import container_runtime
 from ..probes.dpkg import DPKG_STATUS
 from ..probes.gather import gather_facts
@@ -16,7 +17,7 @@ from ..probes.gather import gather_facts
 # up, some by recipe patterns), an interpreter's pythonX.Y[-minimal], and the base packages
 # whose Architecture names the CPU. Wide on purpose, so a probe that starts reading another
 # NVIDIA package still finds it; a test replays a trimmed capture against the whole one.
-_DPKG_KEPT = re.compile(
+_DPKG_KEPT = lazy(
     r"^(.*(nvidia|cuda|cudnn|nvinfer|tensorrt|nvonnx|nvparsers|cublas|cufft|curand|cusolver"
     r"|cusparse|nccl|nvjitlink|nvrtc|nvtx).*|libnv.*|libnpp.*|graphsurgeon.*|uff-converter.*"
     r"|python\d\.\d+(-minimal)?|libc6|dpkg|base-files|coreutils|bash)$")

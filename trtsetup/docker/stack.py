@@ -9,10 +9,11 @@ files (``l4t.csv``, ``devices.csv``, ``drivers.csv``) are read unless the contai
 import re
 from typing import Any, NamedTuple, Optional, Tuple
 
+from ..patterns import lazy
 from ..probes.container_runtime import stack_entry
 
-_DIGITS = re.compile(r"^(\d*)(.*)$", re.S)
-_NON_DIGITS = re.compile(r"^(\D*)(.*)$", re.S)
+_DIGITS = lazy(r"^(\d*)(.*)$", re.S)
+_NON_DIGITS = lazy(r"^(\D*)(.*)$", re.S)
 
 
 def _order(char):

@@ -16,8 +16,10 @@ import re
 import signal
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from ..patterns import lazy
+
 STAGE_PREFIX = "trtsetup-stage: "
-_STAGE = re.compile(r"^" + STAGE_PREFIX + r"(.+)$", re.M)
+_STAGE = lazy(r"^" + STAGE_PREFIX + r"(.+)$", re.M)
 
 
 def script_argv(python, source, args=()):

@@ -12,17 +12,19 @@ import posixpath
 import re
 from typing import Dict, Mapping
 
+from ..patterns import lazy
+
 REDACTED = "<redacted>"
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy(
     r"(TOKEN|KEY|SECRET|PASS|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|(^|_)PAT(_|$)|(^|_)DSN$)", re.I)
-_GPU_UUID = re.compile(r"\b(GPU|MIG)-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4,}){3,}[0-9a-fA-F-]*")
-_MAC = re.compile(r"\b[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\b")
+_GPU_UUID = lazy(r"\b(GPU|MIG)-[0-9a-fA-F]{8}(-[0-9a-fA-F]{4,}){3,}[0-9a-fA-F-]*")
+_MAC = lazy(r"\b[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\b")
 _SERIAL_PATHS = ("serial-number", "serial_number", "product_serial", "board_serial", "chassis_serial")
 
 # scheme://user:password@host -> scheme://user:<redacted>@host
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*):(?P<pw>[^\s/@]+)@")
-_TOKENS = re.compile("|".join([
+_URL_PASSWORD = lazy(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*):(?P<pw>[^\s/@]+)@")
+_TOKENS = lazy("|".join([
     r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{4,}",      # GitHub tokens
     r"\bgithub_pat_[A-Za-z0-9_]{4,}",                   # GitHub fine-grained tokens
     r"\bglpat-[A-Za-z0-9_-]{4,}",                       # GitLab personal access tokens
@@ -35,10 +37,10 @@ _TOKENS = re.compile("|".join([
     r"\bsk-[A-Za-z0-9_-]{16,}",                         # OpenAI-style secret keys
     r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # JWTs
 ]))
-_AUTH_HEADER = re.compile(r"(?i)(\bbearer\s+|\bauthorization:\s*basic\s+)[A-Za-z0-9._~+/-]{8,}=*")
-_PEM_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
+_AUTH_HEADER = lazy(r"(?i)(\bbearer\s+|\bauthorization:\s*basic\s+)[A-Za-z0-9._~+/-]{8,}=*")
+_PEM_KEY = lazy(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
 # NAME=value inside a text (an environ file, /etc/environment, a script): by the name.
-_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=([^\0\n\s]+)")
+_ASSIGNMENT = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=([^\0\n\s]+)")
 
 
 def is_secret_name(name):

@@ -8,11 +8,11 @@ a mapping belongs and a damaged capture can never pass for a real machine.
 
 import base64
 import binascii
-import re
 from typing import Any, List
 
+from ..patterns import lazy
 from ..report.schemas import SNAPSHOT as SNAPSHOT_SCHEMA
-_SCHEMA_RE = re.compile(r"^trtsetup\.snapshot/(\d+)$")
+_SCHEMA_RE = lazy(r"^trtsetup\.snapshot/(\d+)$")
 MAX_SHOWN = 6  # problems named in the error; the count says how many more
 
 _NAMES = {bool: "a boolean", int: "an int", float: "a number", str: "a string", list: "a list",

@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .. import knowledge, versions
 from ..errors import UsageError
+from ..patterns import lazy
 from .model import Plan, StepSpec
 from .torch2trt_plan import dedupe as _dedupe, finish_plan
 from .x86 import X86Resolution
@@ -37,7 +38,7 @@ from .x86 import X86Resolution
 TORCHVISION_GIT = "https://github.com/pytorch/vision"
 JETSON_TRT_INCLUDE = "/usr/include/aarch64-linux-gnu"
 JETSON_TRT_LIB = "/usr/lib/aarch64-linux-gnu"
-_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_URL = lazy(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def resolve_plan(facts, recipes, overrides=None):

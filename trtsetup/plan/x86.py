@@ -8,16 +8,16 @@ A mixin of ``plan/resolve._Resolver`` (it uses the resolver's facts, recipes, ov
 warnings and target).
 """
 
-import re
 from typing import Optional, Tuple
 
 from .. import knowledge, versions
 from ..errors import UsageError
+from ..patterns import lazy
 from .model import StepSpec
 from .torch2trt_plan import finish_plan
 
-_CUDA_IN_DEB = re.compile(r"\+cuda(\d+)\.\d+")
-_TRT_PIP = re.compile(r"^tensorrt[-_]cu(\d+)")
+_CUDA_IN_DEB = lazy(r"\+cuda(\d+)\.\d+")
+_TRT_PIP = lazy(r"^tensorrt[-_]cu(\d+)")
 _minor = versions.minor
 _major = versions.major
 _vkey = versions.key

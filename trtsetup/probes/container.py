@@ -20,6 +20,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import Container
+from ..patterns import lazy
 from .container_runtime import parse_mount_csv
 
 CSV_DIR = "/etc/nvidia-container-runtime/host-files-for-container.d"
@@ -32,13 +33,13 @@ NGC_ENV = ("NVIDIA_PRODUCT_NAME", "NVIDIA_PYTORCH_VERSION", "NVIDIA_TENSORRT_VER
 # Not NVIDIA_VISIBLE_DEVICES: it may hold GPU UUIDs.
 
 _CGROUP_RULES = (
-    (re.compile(r"/(?:machine\.slice/)?libpod-|/libpod_parent/"), "podman"),
-    (re.compile(r"/kubepods"), "kubernetes"),
-    (re.compile(r"/docker[-/]|/docker\.service|/actions_job/"), "docker"),
-    (re.compile(r"/containerd[-/]|/system\.slice/containerd"), "containerd"),
-    (re.compile(r"/lxc[./]|/lxc\.payload"), "lxc"),
+    (lazy(r"/(?:machine\.slice/)?libpod-|/libpod_parent/"), "podman"),
+    (lazy(r"/kubepods"), "kubernetes"),
+    (lazy(r"/docker[-/]|/docker\.service|/actions_job/"), "docker"),
+    (lazy(r"/containerd[-/]|/system\.slice/containerd"), "containerd"),
+    (lazy(r"/lxc[./]|/lxc\.payload"), "lxc"),
 )
-_VERSION_RE = re.compile(r"^\d+(?:\.\d+)*(?:[a-z0-9+.-]*)$")
+_VERSION_RE = lazy(r"^\d+(?:\.\d+)*(?:[a-z0-9+.-]*)$")
 
 
 def parse_cgroup(text):

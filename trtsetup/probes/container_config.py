@@ -10,8 +10,9 @@ Sources: shared/facts/docker-and-fleet.md §1–3. None of them raises on garbag
 """
 
 import json
-import re
 from typing import Any, Dict, List, Optional
+
+from ..patterns import lazy
 
 
 def _json_object(text):
@@ -22,9 +23,9 @@ def _json_object(text):
     return doc if isinstance(doc, dict) else None
 
 
-_TOML_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"-]+)\s*\]\s*(?:#.*)?$")
-_TOML_PAIR = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=\s*(.*?)\s*$")
-_TOML_STRING = re.compile(r"^\"((?:[^\"\\]|\\.)*)\"\s*(?:#.*)?$|^'([^']*)'\s*(?:#.*)?$")
+_TOML_SECTION = lazy(r"^\s*\[\s*([A-Za-z0-9_.\"-]+)\s*\]\s*(?:#.*)?$")
+_TOML_PAIR = lazy(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=\s*(.*?)\s*$")
+_TOML_STRING = lazy(r"^\"((?:[^\"\\]|\\.)*)\"\s*(?:#.*)?$|^'([^']*)'\s*(?:#.*)?$")
 
 
 def parse_config_toml(text):
@@ -81,7 +82,7 @@ def parse_daemon_json(text):
             "runtimes": sorted(str(n) for n in runtimes), "runtime_paths": paths}
 
 
-_YAML_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z][A-Za-z0-9_]*)\s*:\s*(?P<value>.*?)\s*$")
+_YAML_KEY = lazy(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z][A-Za-z0-9_]*)\s*:\s*(?P<value>.*?)\s*$")
 
 
 def _yaml_scalar(value):

@@ -25,8 +25,9 @@ import posixpath
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..record import replace
 from ..facts import CdiSpec, ContainerRuntime, CsvFile, CsvLine, DaemonConfig, RuntimeConfig
+from ..patterns import lazy
+from ..record import replace
 from .container_config import parse_cdi_spec, parse_config_toml, parse_daemon_json
 from .dpkg import read_installed
 
@@ -35,9 +36,9 @@ DPKG_INFO = "/var/lib/dpkg/info"
 STACK_PACKAGES = ("nvidia-container-toolkit", "nvidia-container-toolkit-base", "libnvidia-container0",
                   "libnvidia-container1", "libnvidia-container-tools", "nvidia-container-runtime",
                   "nvidia-docker2", "nvidia-container")
-_GLOB_CHARS = re.compile(r"[*?\[]")
+_GLOB_CHARS = lazy(r"[*?\[]")
 # libnvinfer.so.7.1.3 -> ("libnvinfer.so", "7.1.3"); libcudnn_ops_infer.so.8.2.1 likewise
-_VERSIONED_SO = re.compile(r"^(?P<stem>.+\.so)\.(?P<version>\d+(?:\.\d+)*)$")
+_VERSIONED_SO = lazy(r"^(?P<stem>.+\.so)\.(?P<version>\d+(?:\.\d+)*)$")
 
 
 # -- pure parsers ----------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def parse_dpkg_list(text):
                  if line.startswith("/") and line.rstrip("\r") not in ("/", "/."))
 
 
-_READ_PACKAGES = re.compile(r"^(nvidia-container-csv-.+|nvidia-l4t-init|libcudnn\d+|libnvinfer(-plugin)?\d+|"
+_READ_PACKAGES = lazy(r"^(nvidia-container-csv-.+|nvidia-l4t-init|libcudnn\d+|libnvinfer(-plugin)?\d+|"
                             r"libnvparsers\d+|libnvonnxparsers\d+)$")
 
 

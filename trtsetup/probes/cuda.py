@@ -19,17 +19,18 @@ from typing import Any, Dict, List, Optional, Tuple
 from packaging.version import InvalidVersion, Version
 
 from ..facts import CudaToolkit
+from ..patterns import lazy
 from .remembered_command import run_remembered
 
 NVCC_TIMEOUT = 10.0
 NVCC_CACHE_NAME = "nvcc-version"
 
-_TXT_RE = re.compile(r"^CUDA Version\s+(\d+\.\d+(?:\.\d+)*)\s*$", re.M)
+_TXT_RE = lazy(r"^CUDA Version\s+(\d+\.\d+(?:\.\d+)*)\s*$", re.M)
 # Cuda compilation tools, release 12.2, V12.2.140   (CUDA >= 11 adds a "Build cuda_..." line)
-_NVCC_RE = re.compile(r"^Cuda compilation tools, release (\d+\.\d+), V(\d+\.\d+(?:\.\d+)*)\s*$", re.M)
-_NVCC_RELEASE_RE = re.compile(r"^Cuda compilation tools, release (\d+\.\d+)\b", re.M)
-_VERSION_RE = re.compile(r"^\d+\.\d+(?:\.\d+)*$")
-_DIR_VERSION_RE = re.compile(r"^cuda-(\d+\.\d+)$")
+_NVCC_RE = lazy(r"^Cuda compilation tools, release (\d+\.\d+), V(\d+\.\d+(?:\.\d+)*)\s*$", re.M)
+_NVCC_RELEASE_RE = lazy(r"^Cuda compilation tools, release (\d+\.\d+)\b", re.M)
+_VERSION_RE = lazy(r"^\d+\.\d+(?:\.\d+)*$")
+_DIR_VERSION_RE = lazy(r"^cuda-(\d+\.\d+)$")
 
 
 def _component(doc, key):

@@ -10,9 +10,10 @@ import re
 from typing import List, Optional
 
 from ..facts import CudaToolkit, Cudnn
+from ..patterns import lazy
 from .system import NVIDIA_TRIPLETS
 
-_DEFINE_RE = re.compile(r"^\s*#\s*define\s+CUDNN_(MAJOR|MINOR|PATCHLEVEL)\s+\(?(\d+)\)?", re.M)
+_DEFINE_RE = lazy(r"^\s*#\s*define\s+CUDNN_(MAJOR|MINOR|PATCHLEVEL)\s+\(?(\d+)\)?", re.M)
 
 
 

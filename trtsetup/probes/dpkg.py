@@ -6,9 +6,10 @@ step. The file is large (600+ KB on a desktop Ubuntu), so ``read_installed`` par
 content once per process, whichever probe asks first.
 """
 
-import re
 import threading
 from typing import Dict, Iterator
+
+from ..patterns import lazy
 
 DPKG_STATUS = "/var/lib/dpkg/status"
 
@@ -48,7 +49,7 @@ def iter_dpkg_stanzas(text):
 
 # Stanzas end at a blank (or whitespace-only) line. Splitting on that and finding the three
 # fields with str.find keeps a 600 KB status file well under a Python loop over its lines.
-_STANZA_END = re.compile(r"\n[ \t]*\n")
+_STANZA_END = lazy(r"\n[ \t]*\n")
 _FIELDS = ("Package", "Status", "Version")
 
 

@@ -16,6 +16,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import Gpu, NvidiaDriver
+from ..patterns import lazy
 from . import gpu_remembered
 from .remembered_command import run_remembered
 
@@ -32,19 +33,19 @@ SMI_CANDIDATES = ("/usr/bin/nvidia-smi", "/usr/sbin/nvidia-smi", "/usr/local/nvi
 # NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  565.57.01  Release Build  (...)
 # NVRM version: NVIDIA UNIX Open Kernel x86_64 Kernel Module  590.48.01  Mon Dec  8 ...  (nixGL#220)
 # NVRM version: NVIDIA UNIX Open Kernel Module for aarch64  35.3.1  Release Build  (...)   <- Jetson
-_PROC_RE = re.compile(
+_PROC_RE = lazy(
     r"^NVRM version:[ \t]+NVIDIA UNIX[ \t]+(?P<words>(?:[A-Za-z0-9_]+[ \t]+){0,4}?)Kernel Module"
     r"(?:[ \t]+for[ \t]+(?P<arch2>[A-Za-z0-9_]+))?[ \t]+(?P<version>\d+(?:\.\d+)+)\b",
     re.M)
 
 # | NVIDIA-SMI 535.183.01             Driver Version: 535.183.01   CUDA Version: 12.2     |
-_SMI_VERSION_RE = re.compile(r"NVIDIA-SMI\s+(\d+(?:\.\d+)+)")
-_DRIVER_RE = re.compile(r"Driver Version:\s*(\S+)")
-_CUDA_RE = re.compile(r"CUDA Version:\s*(\S+)")
-_VERSION_RE = re.compile(r"^\d+(?:\.\d+)+$")
-_NVML_RE = re.compile(r"^NVML library version:\s*(\d+(?:\.\d+)+)", re.M)
-_INT_RE = re.compile(r"^\d+$")
-_CC_RE = re.compile(r"^\d+\.\d+$")
+_SMI_VERSION_RE = lazy(r"NVIDIA-SMI\s+(\d+(?:\.\d+)+)")
+_DRIVER_RE = lazy(r"Driver Version:\s*(\S+)")
+_CUDA_RE = lazy(r"CUDA Version:\s*(\S+)")
+_VERSION_RE = lazy(r"^\d+(?:\.\d+)+$")
+_NVML_RE = lazy(r"^NVML library version:\s*(\d+(?:\.\d+)+)", re.M)
+_INT_RE = lazy(r"^\d+$")
+_CC_RE = lazy(r"^\d+\.\d+$")
 
 # Values nvidia-smi prints for "unknown" in CSV and table output.
 _UNKNOWN = ("n/a", "[n/a]", "not supported", "[not supported]", "[insufficient permissions]",

@@ -11,6 +11,7 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..knowledge import normalize_l4t  # noqa: F401 (re-exported: parsers of L4T text use it)
+from ..patterns import lazy
 from ..record import record
 
 
@@ -46,9 +47,9 @@ def _text(value):
     return None
 
 
-_RELEASE = re.compile(
+_RELEASE = lazy(
     r"^#\s*R(\d{1,4})\s*\(release\)\s*,\s*REVISION:\s*(\d{1,4})(?:\.(\d{1,4}))?(?![\d.])(.*)$")
-_RELEASE_FIELD = re.compile(r"^\s*([A-Z_]+)\s*:\s*(.*?)\s*$")
+_RELEASE_FIELD = lazy(r"^\s*([A-Z_]+)\s*:\s*(.*?)\s*$")
 
 
 def parse_nv_tegra_release(text):
@@ -87,7 +88,7 @@ def parse_nv_tegra_release(text):
         date=fields.get("DATE"))
 
 
-_L4T_CORE = re.compile(r"^(\d{2,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:-(\d{8,}))?$")
+_L4T_CORE = lazy(r"^(\d{2,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:-(\d{8,}))?$")
 
 
 def parse_l4t_core_version(text):
@@ -104,7 +105,7 @@ def parse_l4t_core_version(text):
     return "{}.{}.{}".format(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
 
-_JETPACK_PKG = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){1,3})(?:[-+~]b\d+)?$")
+_JETPACK_PKG = lazy(r"^(\d{1,2}(?:\.\d{1,3}){1,3})(?:[-+~]b\d+)?$")
 
 
 def parse_jetpack_package_version(text):
@@ -120,7 +121,7 @@ def parse_jetpack_package_version(text):
 
 # Outside printable ASCII and the rest of the BMP: control characters, C1 codes, astral
 # code points. (The positive class, [\x20-\x7e\u00a0-\uffff], costs 1.4 ms to compile.)
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\U00010000-\U0010ffff]")
+_UNPRINTABLE = lazy(r"[\x00-\x1f\x7f-\x9f\U00010000-\U0010ffff]")
 
 
 def parse_device_tree_string(data):
@@ -141,10 +142,10 @@ def parse_device_tree_string(data):
     return value
 
 
-_COMPATIBLE_TOKEN = re.compile(r"^[A-Za-z0-9-]+,[A-Za-z0-9+._,-]+$")
+_COMPATIBLE_TOKEN = lazy(r"^[A-Za-z0-9-]+,[A-Za-z0-9+._,-]+$")
 # Before a "vendor," that follows a character which cannot end a vendor name of its own: the
 # NUL-less paste "nvidia,p3737-0000+p3701-0005nvidia,p3701-0005nvidia,tegra234".
-_GLUED_VENDOR = re.compile(r"(?<=[^,])(?=(?:nvidia|nintendo),)")
+_GLUED_VENDOR = lazy(r"(?<=[^,])(?=(?:nvidia|nintendo),)")
 
 
 def parse_compatible(data):
@@ -176,7 +177,7 @@ def parse_compatible(data):
     return tuple(tokens)
 
 
-_APT_LINE = re.compile(
+_APT_LINE = lazy(
     r"^\s*deb\s+(?:\[[^\]]*\]\s+)?<?https?://repo\.download\.nvidia\.com/jetson/([A-Za-z0-9_.-]+)>?\s+r(\d+\.\d+)\b")
 
 
@@ -218,7 +219,7 @@ def parse_tegra_chip_id(text):
 # that needs it; imported at the top for this module's users.
 
 
-_BOARD_ID = re.compile(r"^(\d{4})-(\d{4})-([0-9A-Za-z]{1,4})$")
+_BOARD_ID = lazy(r"^(\d{4})-(\d{4})-([0-9A-Za-z]{1,4})$")
 
 
 @record

@@ -2,12 +2,12 @@
 part number, carrier, module name, SoC and CUDA arch. Pure: no host, no I/O.
 """
 
-import re
 from typing import Dict, List, Optional, Tuple
 
+from ..patterns import lazy
 from ..record import record
 
-_PART = re.compile(r"^(p\d{4})-(\d{4})")
+_PART = lazy(r"^(p\d{4})-(\d{4})")
 
 
 @record

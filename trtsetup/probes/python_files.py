@@ -7,10 +7,11 @@ import re
 from typing import Dict, List
 
 from ..facts import PythonEnv
+from ..patterns import lazy
 from .dpkg import read_installed
 
-_PY_NAME = re.compile(r"^python(\d)\.(\d+)$")
-_DEB_UPSTREAM = re.compile(r"^(?:\d+:)?(\d+\.\d+\.\d+)")
+_PY_NAME = lazy(r"^python(\d)\.(\d+)$")
+_DEB_UPSTREAM = lazy(r"^(?:\d+:)?(\d+\.\d+\.\d+)")
 
 
 def parse_pyvenv_cfg(text):

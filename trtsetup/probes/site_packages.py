@@ -5,10 +5,10 @@
 """
 
 import posixpath
-import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..facts import Package
+from ..patterns import lazy
 
 # Packages whose metadata is read (normalised names); plus every name starting with these.
 WANTED_PACKAGES = ("torch", "torchvision", "torchaudio", "torch2trt", "torch-tensorrt",
@@ -16,8 +16,8 @@ WANTED_PACKAGES = ("torch", "torchvision", "torchaudio", "torch2trt", "torch-ten
                    "ninja", "pycuda", "onnx")
 WANTED_PREFIXES = ("tensorrt-", "torch2trt", "nvidia-")
 
-_NAME_RUN = re.compile(r"[-_.]+")
-_HEADER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_NAME_RUN = lazy(r"[-_.]+")
+_HEADER = lazy(r"^([A-Za-z0-9][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
 
 
 def normalize_name(name):

@@ -28,16 +28,17 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from ..facts import SystemInfo
+from ..patterns import lazy
 from .dpkg import DPKG_STATUS, iter_dpkg_stanzas
 
 MIB = 1024 * 1024
 
-_MEMINFO = re.compile(r"^([A-Za-z_()0-9]+):\s+(\d+)(?:\s*([kKmMgG]?B))?\s*$")
-_OS_RELEASE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
-_CPU_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
-_DF_LINE = re.compile(r"^\S.*?\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+(/.*)$")
-_KERNEL = re.compile(r"^[0-9][0-9A-Za-z._+~-]*$")
-_ARCH_WORD = re.compile(r"^[a-z0-9_]+$")
+_MEMINFO = lazy(r"^([A-Za-z_()0-9]+):\s+(\d+)(?:\s*([kKmMgG]?B))?\s*$")
+_OS_RELEASE = lazy(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_CPU_RANGE = lazy(r"^(\d+)(?:-(\d+))?$")
+_DF_LINE = lazy(r"^\S.*?\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+(/.*)$")
+_KERNEL = lazy(r"^[0-9][0-9A-Za-z._+~-]*$")
+_ARCH_WORD = lazy(r"^[a-z0-9_]+$")
 
 # dpkg architecture / multiarch triplet -> uname -m
 _DPKG_ARCH = {"amd64": "x86_64", "arm64": "aarch64", "armhf": "armv7l", "armel": "armv5tel",

@@ -23,9 +23,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-from ..host import interpreter
 from ..facts import Tensorrt, TensorrtPython
+from ..host import interpreter
 from ..host.interpreter import bool_field, text_field
+from ..patterns import lazy
 from .dpkg import parse_dpkg_status, read_installed
 from .scripts import script_source
 from .system import NVIDIA_TRIPLETS, multiarch_triplet
@@ -35,15 +36,15 @@ PIP_LIB_DIRS = ("tensorrt_libs", "tensorrt_cu12_libs", "tensorrt_cu13_libs", "te
 # TensorRT-RTX (NVIDIA's RTX-GPU edition, real wheels on PyPI: tensorrt-rtx-cu12-libs) has its
 # own library and module; torch2trt cannot use it. Seen so the doctor can say so.
 RTX_PIP_LIB_DIR = "tensorrt_rtx_libs"
-_RTX_LIB_RE = re.compile(r"^libtensorrt_rtx\.so(?:\.\d+)*$")
+_RTX_LIB_RE = lazy(r"^libtensorrt_rtx\.so(?:\.\d+)*$")
 
-_DEFINE_RE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\s/]+)", re.M)
-_INT_RE = re.compile(r"^\(?(\d+)\)?$")
-_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LIB_RE = re.compile(r"^libnvinfer\.so((?:\.\d+)*)$")
+_DEFINE_RE = lazy(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+([^\s/]+)", re.M)
+_INT_RE = lazy(r"^\(?(\d+)\)?$")
+_IDENT_RE = lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LIB_RE = lazy(r"^libnvinfer\.so((?:\.\d+)*)$")
 # dpkg versions: 8.6.1.6-1+cuda12.0, 10.13.3.9-1+cuda13.0, 7.1.3-1+cuda10.2
-_DPKG_VERSION_RE = re.compile(r"^(?:\d+:)?(\d+(?:\.\d+)+)(?:-.*)?$")
-_TRT_PACKAGE_RE = re.compile(
+_DPKG_VERSION_RE = lazy(r"^(?:\d+:)?(\d+(?:\.\d+)+)(?:-.*)?$")
+_TRT_PACKAGE_RE = lazy(
     r"^(libnvinfer[a-z0-9-]*|tensorrt(?:-[a-z0-9-]+)?|python3?-libnvinfer[a-z0-9-]*|nvidia-tensorrt[a-z0-9-]*"
     r"|libnvonnxparsers?[0-9]*(?:-dev)?|libnvparsers[0-9]*(?:-dev)?|libnvinfer-plugin[0-9]*)$")
 # Packages whose version is the TensorRT version, best first. Not nvidia-tensorrt: on Jetson

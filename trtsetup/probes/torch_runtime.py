@@ -3,12 +3,12 @@
 """
 
 import posixpath
-import re
 from typing import Optional
 
 from ..facts import PythonEnv, TorchRuntime
 from ..host import interpreter
 from ..host.interpreter import bool_field, int_field, number_field, text_field
+from ..patterns import lazy
 from .scripts import script_source
 from .site_packages import parse_dist_record, parse_requires_dist
 
@@ -44,7 +44,7 @@ def parse_torch_info(text):
     )
 
 
-_PIN = re.compile(r"^torch\s*\(?\s*==\s*([0-9][0-9A-Za-z.+!_-]*)\s*\)?\s*$")
+_PIN = lazy(r"^torch\s*\(?\s*==\s*([0-9][0-9A-Za-z.+!_-]*)\s*\)?\s*$")
 
 
 def torchvision_paired_by_metadata(host, env):

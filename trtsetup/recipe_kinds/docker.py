@@ -3,14 +3,15 @@ image-fit rules) and ``docker_images`` (images NVIDIA published, keyed by refere
 
 import re
 
+from ..patterns import lazy
 from .fields import fail, require, require_version
 
-IMAGE_REF = re.compile(r"^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9][A-Za-z0-9._-]*)?$")
-L4T = re.compile(r"^\d+\.\d+\.\d+$")
-MAJOR = re.compile(r"^\d+$")
-RELEASE = re.compile(r"^\d\d\.\d\d$")
-L4T_LINE = re.compile(r"^\d+\.\d+$")
-DEB_VERSION = re.compile(r"^[0-9][A-Za-z0-9.+~-]*$")
+IMAGE_REF = lazy(r"^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+L4T = lazy(r"^\d+\.\d+\.\d+$")
+MAJOR = lazy(r"^\d+$")
+RELEASE = lazy(r"^\d\d\.\d\d$")
+L4T_LINE = lazy(r"^\d+\.\d+$")
+DEB_VERSION = lazy(r"^[0-9][A-Za-z0-9.+~-]*$")
 CONFIDENCE = ("V", "V2", "K", "?")
 _RUNTIME_TYPES = ("stack", "component", "image_fit", "kernel_l4t")
 _ROLES = ("base", "tensorrt", "tensorrt-devel", "pytorch")

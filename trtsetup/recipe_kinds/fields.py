@@ -5,11 +5,11 @@ The loader (``trtsetup/recipes.py``) adds the fix: a shipped file is a damaged i
 overlay file is the user's to correct.
 """
 
-import re
 
 from ..errors import RecipeError
+from ..patterns import lazy
 
-_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_VERSION = lazy(r"^\d+(\.\d+)*$")
 
 
 def fail(filename, key, message):

@@ -40,20 +40,20 @@ Shapes (see the files under ``recipes/`` for real values):
                 "cmake_plugins_min_tensorrt": "8" (with cmake_plugins), "source": "https://..."}}
 """
 
-import re
 
 from packaging.version import InvalidVersion, Version
 
+from ..patterns import lazy
 from ..versions import parse_bound
 from .fields import fail, require, require_https, require_version
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MINOR = re.compile(r"^\d+\.\d+$")
-_MAJOR = re.compile(r"^\d+$")
-_CU_TAG = re.compile(r"^cu\d{3}$")
-_PACKAGE = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
-_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+_SHA256 = lazy(r"^[0-9a-f]{64}$")
+_MINOR = lazy(r"^\d+\.\d+$")
+_MAJOR = lazy(r"^\d+$")
+_CU_TAG = lazy(r"^cu\d{3}$")
+_PACKAGE = lazy(r"^[a-z0-9][a-z0-9.+-]*$")
+_REF = lazy(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_COMMIT = lazy(r"^[0-9a-f]{7,40}$")
 APT_GROUPS = ("torch", "torchvision_build", "torch2trt_build", "torch2trt_plugins")
 
 

@@ -7,21 +7,21 @@ Cross-file references (an L4T row's JetPack, a module's SoC) are checked by
 shipped entries.
 """
 
-import re
 
+from ..patterns import lazy
 from .fields import fail, require, require_version
 
 # "32.4.3" (a release), "32.4" (normalised to "32.4.0"), "32" (the fallback of an unknown minor)
-L4T_RELEASE_KEY = re.compile(r"^\d+\.\d+(\.\d+)?$")
-L4T_MAJOR_KEY = re.compile(r"^\d+$")
+L4T_RELEASE_KEY = lazy(r"^\d+\.\d+(\.\d+)?$")
+L4T_MAJOR_KEY = lazy(r"^\d+$")
 # "4.6.1", "5.0 DP", "6.0 EA", "5.1.1 PRE", "5.0 PRE-DP"
-JETPACK_KEY = re.compile(r"^\d+\.\d+(\.\d+)?( (DP|EA|PRE|PRE-DP))?$")
-UBUNTU = re.compile(r"^\d\d\.\d\d$")
-PYTHON = re.compile(r"^[23]\.\d+$")
-PART_NUMBER = re.compile(r"^p\d{4}-\d{4}$")
-FAMILY = re.compile(r"^p\d{4}$")
-SOC = re.compile(r"^tegra\w+$")
-COMPATIBLE = re.compile(r"^[a-z0-9-]+,[A-Za-z0-9+._-]+$")
+JETPACK_KEY = lazy(r"^\d+\.\d+(\.\d+)?( (DP|EA|PRE|PRE-DP))?$")
+UBUNTU = lazy(r"^\d\d\.\d\d$")
+PYTHON = lazy(r"^[23]\.\d+$")
+PART_NUMBER = lazy(r"^p\d{4}-\d{4}$")
+FAMILY = lazy(r"^p\d{4}$")
+SOC = lazy(r"^tegra\w+$")
+COMPATIBLE = lazy(r"^[a-z0-9-]+,[A-Za-z0-9+._-]+$")
 CONFIDENCE = ("V", "V2", "K", "?")
 
 

@@ -11,6 +11,7 @@ import re
 from typing import Any, List, NamedTuple, Optional, Tuple
 
 from ..errors import ActionFailed
+from ..patterns import lazy
 
 
 class Failure(NamedTuple):
@@ -173,7 +174,7 @@ def _line_of(text, index):
     return text[start:] if end < 0 else text[start:end]
 
 
-_ERRORISH = re.compile(r"(?:\berror\b|fatal|Error:|Killed|failed|Traceback)", re.I)
+_ERRORISH = lazy(r"(?:\berror\b|fatal|Error:|Killed|failed|Traceback)", re.I)
 
 
 def error_lines(text, limit=6):

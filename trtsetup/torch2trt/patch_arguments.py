@@ -3,16 +3,16 @@
 They raise UsageError: these are what a user typed, not host text. ``patch_rules`` re-exports them.
 """
 
-import re
 from typing import List, Optional, Tuple
 
 from .. import versions
 from ..errors import UsageError
+from ..patterns import lazy
 
 
-_ARCH_DOTTED = re.compile(r"^(?:sm_|compute_)?([0-9]{1,2})\.([0-9])([af]?)$")
-_ARCH_PLAIN = re.compile(r"^(?:sm_|compute_)?([0-9]{1,2})([0-9])([af]?)$")
-_ARCH_SPLIT = re.compile(r"[,;\s]+")
+_ARCH_DOTTED = lazy(r"^(?:sm_|compute_)?([0-9]{1,2})\.([0-9])([af]?)$")
+_ARCH_PLAIN = lazy(r"^(?:sm_|compute_)?([0-9]{1,2})([0-9])([af]?)$")
+_ARCH_SPLIT = lazy(r"[,;\s]+")
 # Compute capability majors that exist: 3 (Kepler) to 12 (Blackwell consumer); a wider window
 # lets a future major through while refusing typos such as 999 (= major 99).
 _ARCH_MAJORS = range(3, 16)
@@ -41,7 +41,7 @@ def cuda_arch_list(text):
     return tuple(result)
 
 
-_BAD_PATH_CHARS = re.compile(r"[\"'\\\n\r$;]")
+_BAD_PATH_CHARS = lazy(r"[\"'\\\n\r$;]")
 
 
 def check_dir_argument(name, value):
@@ -55,7 +55,7 @@ def check_dir_argument(name, value):
     return value
 
 
-_TRT_VERSION_ARG = re.compile(r"^[0-9]+\.[0-9]+(?:\.[0-9]+){0,2}$")
+_TRT_VERSION_ARG = lazy(r"^[0-9]+\.[0-9]+(?:\.[0-9]+){0,2}$")
 
 
 def tensorrt_version_argument(text):

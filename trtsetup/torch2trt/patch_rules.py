@@ -39,6 +39,7 @@ from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from .. import versions
 from ..errors import InputError
+from ..patterns import lazy
 from .patch_arguments import (check_dir_argument, cuda_arch_list, tensorrt_major,  # noqa: F401
                               tensorrt_version_argument)
 
@@ -107,14 +108,14 @@ class Skip(NamedTuple):
 
 # -- setup.py / build.py ----------------------------------------------------------------------
 
-_SETUP_DIR_FUNC = re.compile(
+_SETUP_DIR_FUNC = lazy(
     r"^(?P<head>def trt_(?P<which>inc|lib)_dir\(\):[ \t]*\n[ \t]+return[ \t]+)"
     r"(?P<q>[\"'])(?P<value>[^\"'\n]*)(?P=q)(?P<tail>[ \t]*)$", re.M)
 _SETUP_DIR_EXPECTED = ("a function `def trt_{0}_dir():` whose next line is "
                        "`return \"<dir>\"` (as in torch2trt v0.2.0 to master)")
 
-_BUILD_DEF = re.compile(r"^def build\(", re.M)
-_BUILD_DEFAULT = re.compile(
+_BUILD_DEF = lazy(r"^def build\(", re.M)
+_BUILD_DEFAULT = lazy(
     r"^(?P<head>[ \t]*trt_(?P<which>inc|lib)_dir[ \t]*=[ \t]*)"
     r"(?P<q>[\"'])(?P<value>[^\"'\n]*)(?P=q)", re.M)
 _BUILD_EXPECTED = ("`def build(` with the defaults `trt_inc_dir=\"<dir>\"` and "
@@ -168,7 +169,7 @@ def _apply_build_py(text, opts, path):
 
 # -- CMakeLists.txt ---------------------------------------------------------------------------
 
-_CMAKE_MIN = re.compile(
+_CMAKE_MIN = lazy(
     r"^(?P<indent>[ \t]*)cmake_minimum_required[ \t]*\([ \t]*VERSION[ \t]+"
     r"(?P<min>[0-9]+(?:\.[0-9]+)*)(?P<max>\.\.\.[0-9.]+)?(?P<rest>[^)\n]*)\)", re.M | re.I)
 
@@ -185,7 +186,7 @@ def _apply_cmake_minimum(text, opts, path):
     return text[:match.start()] + line + text[match.end():]
 
 
-_CMAKE_ARCH = re.compile(
+_CMAKE_ARCH = lazy(
     r"^(?P<indent>[ \t]*)set\([ \t]*CUDA_ARCHITECTURES(?P<list>(?:[ \t]+[^)\s]+)*)[ \t]*\)", re.M)
 
 
@@ -203,10 +204,10 @@ def _apply_cmake_arch(text, opts, path):
 
 
 _TRT_BLOCK_MARK = "# trtsetup: TensorRT headers and libraries"
-_CMAKE_TRT_BLOCK = re.compile(
+_CMAKE_TRT_BLOCK = lazy(
     r"^" + re.escape(_TRT_BLOCK_MARK) + r"\n(?:(?:include|link)_directories\(\"[^\"\n]*\"\)\n)*",
     re.M)
-_CMAKE_CUDA_INCLUDE = re.compile(r"^include_directories\(\"\$\{CUDA_INCLUDE_DIRS\}\"\)[ \t]*\n",
+_CMAKE_CUDA_INCLUDE = lazy(r"^include_directories\(\"\$\{CUDA_INCLUDE_DIRS\}\"\)[ \t]*\n",
                                  re.M)
 
 
@@ -234,10 +235,10 @@ def _apply_cmake_trt_dirs(text, opts, path):
 
 # -- compatibility ----------------------------------------------------------------------------
 
-_EXT_ASSIGN = re.compile(r"^plugins_ext_module = CUDAExtension\(", re.M)
-_EXT_ASSIGN_DONE = re.compile(r"^plugins_ext_module = lambda: CUDAExtension\(", re.M)
-_EXT_APPEND = re.compile(r"^(?P<indent>[ \t]+)ext_modules\.append\(plugins_ext_module\)", re.M)
-_EXT_APPEND_DONE = re.compile(r"^[ \t]+ext_modules\.append\(plugins_ext_module\(\)\)", re.M)
+_EXT_ASSIGN = lazy(r"^plugins_ext_module = CUDAExtension\(", re.M)
+_EXT_ASSIGN_DONE = lazy(r"^plugins_ext_module = lambda: CUDAExtension\(", re.M)
+_EXT_APPEND = lazy(r"^(?P<indent>[ \t]+)ext_modules\.append\(plugins_ext_module\)", re.M)
+_EXT_APPEND_DONE = lazy(r"^[ \t]+ext_modules\.append\(plugins_ext_module\(\)\)", re.M)
 
 
 def _apply_lazy_plugins_ext(text, opts, path):
@@ -254,8 +255,8 @@ def _apply_lazy_plugins_ext(text, opts, path):
                            "`if '--plugins' in sys.argv:`, `ext_modules.append(plugins_ext_module)`")
 
 
-_VERSION_PARSE = re.compile(r"version\.parse\((?P<mod>torch|tensorrt)\.__version__\)")
-_PACKAGING_IMPORT = re.compile(r"^from packaging import version[ \t]*\n", re.M)
+_VERSION_PARSE = lazy(r"version\.parse\((?P<mod>torch|tensorrt)\.__version__\)")
+_PACKAGING_IMPORT = lazy(r"^from packaging import version[ \t]*\n", re.M)
 _RELEASE_HELPER_DEF = "def _trtsetup_release(text):"
 _RELEASE_HELPER = (
     "import re as _trtsetup_re\n"
@@ -277,7 +278,7 @@ def _apply_version_parse(text, opts, path):
     return _VERSION_PARSE.sub(r"version.parse(_trtsetup_release(\g<mod>.__version__))", text)
 
 
-_INTLIST_COMPARE = re.compile(r"torch\.__version__ < ([\"'])1\.5\1")
+_INTLIST_COMPARE = lazy(r"torch\.__version__ < ([\"'])1\.5\1")
 _INTLIST_FIXED = "tuple(int(p) for p in __import__('re').findall(r'[0-9]+', torch.__version__)[:2]) < (1, 5)"
 
 
@@ -287,11 +288,11 @@ def _apply_intlist_compare(text, opts, path):
     return text if _INTLIST_FIXED in text else None
 
 
-_IMPORT_COLLECTIONS = re.compile(r"^import collections[ \t]*\n", re.M)
-_COLLECTIONS_SEQUENCE = re.compile(r"\bcollections\.Sequence\b")
+_IMPORT_COLLECTIONS = lazy(r"^import collections[ \t]*\n", re.M)
+_COLLECTIONS_SEQUENCE = lazy(r"\bcollections\.Sequence\b")
 _COLLECTIONS_ABC_LINE = ("import collections.abc  # trtsetup: Python 3.10 removed the ABC "
                          "aliases from collections\n")
-_COLLECTIONS_ABC_DONE = re.compile(r"^import collections\.abc  # trtsetup:", re.M)
+_COLLECTIONS_ABC_DONE = lazy(r"^import collections\.abc  # trtsetup:", re.M)
 
 
 def _apply_collections_abc(text, opts, path):
@@ -306,7 +307,7 @@ def _apply_collections_abc(text, opts, path):
     return text[:anchor.end()] + _COLLECTIONS_ABC_LINE + text[anchor.end():]
 
 
-_ADD_PADDING = re.compile(r"\bctx\.network\.add_padding\(")
+_ADD_PADDING = lazy(r"\bctx\.network\.add_padding\(")
 
 
 def _apply_add_padding_nd(text, opts, path):

@@ -13,6 +13,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from ..atomic import write_bytes_atomic
 from ..errors import InputError, RefusedError
+from ..patterns import lazy
 from .patch_converters import CONVERTER_RULES
 from .patch_rules import (BUILD_PY, CMAKELISTS, CORE_RULES, SETUP_PY,
                           VERSION_UTILS_PY, PatchOptions, ShapeError, Skip, check_dir_argument,
@@ -56,7 +57,7 @@ class TreePlan(NamedTuple):
         return any(f.changed for f in self.files)
 
 
-_SETUP_VERSION = re.compile(r"^[ \t]*version[ \t]*=[ \t]*[\"']([0-9][^\"']*)[\"']", re.M)
+_SETUP_VERSION = lazy(r"^[ \t]*version[ \t]*=[ \t]*[\"']([0-9][^\"']*)[\"']", re.M)
 
 
 def detect_shape(src_dir):

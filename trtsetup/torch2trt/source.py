@@ -22,6 +22,7 @@ from typing import Any, Callable, List, NamedTuple, Optional
 
 from ..errors import ActionFailed, InputError, UsageError
 from ..hashing import sha256_file
+from ..patterns import lazy
 
 UPSTREAM_URL = "https://github.com/NVIDIA-AI-IOT/torch2trt.git"
 SOURCE_RECORD = ".trtsetup-source.json"
@@ -30,9 +31,9 @@ GIT_TIMEOUT = 600.0
 DOWNLOAD_TIMEOUT = 300.0
 
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz", ".zip")
-_HEX40 = re.compile(r"^[0-9a-f]{40}$")
-_HEX = re.compile(r"^[0-9a-f]{7,40}$")
-_SCP_LIKE = re.compile(r"^[\w.-]+@[\w.-]+:")
+_HEX40 = lazy(r"^[0-9a-f]{40}$")
+_HEX = lazy(r"^[0-9a-f]{7,40}$")
+_SCP_LIKE = lazy(r"^[\w.-]+@[\w.-]+:")
 
 
 class SourceSpec(NamedTuple):

@@ -23,13 +23,14 @@ from typing import Any, Callable, Dict, NamedTuple, Optional
 from ...atomic import write_json_atomic
 from ...errors import ActionFailed
 from ...hashing import sha256_file
+from ...patterns import lazy
 
 CHUNK = 256 * 1024
 ATTEMPTS = 3          # connections tried per call before giving up (each resumes the last)
 CONNECT_TIMEOUT = 15.0
 READ_TIMEOUT = 60.0
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = lazy(r"^[0-9a-f]{64}$")
 
 ProgressFn = Callable[[int, Optional[int]], None]
 

@@ -16,8 +16,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 from ...errors import ActionFailed
-from ...hashing import sha256_file
 from ...facts import Package, PythonEnv
+from ...hashing import sha256_file
+from ...patterns import lazy
 from ...probes.python_env import normalize_name, read_python
 from ..step import Step
 from . import download
@@ -87,7 +88,7 @@ def requirement_met(requirement, installed):
     return req.specifier.contains(version, prereleases=True) if req.specifier else True
 
 
-_TORCH_CUDA = re.compile(r"^cuda\s*(?::\s*[^=]+)?=\s*(?:'([^']*)'|\"([^\"]*)\"|None)\s*$", re.M)
+_TORCH_CUDA = lazy(r"^cuda\s*(?::\s*[^=]+)?=\s*(?:'([^']*)'|\"([^\"]*)\"|None)\s*$", re.M)
 
 
 def parse_torch_version_py(text):
