@@ -14,16 +14,16 @@ row's JetPack must be in a jetpack table). Errors name the file and the key.
 
 Where the shipped files are: ``recipes/`` at the top of the checkout, installed as the data
 directory ``trtsetup/recipes_data/`` (``setup.py`` maps one onto the other), read with
-``pkgutil.get_data`` so a zip (zipapp) works too.
+``package_data`` so a zip (zipapp) works too.
 """
 
 import json
 import os
-import pkgutil
 from typing import Any, Dict, List, Optional
 
 from . import dirs
 from .errors import RecipeError
+from .package_data import read_package_data
 from .recipe_kinds import LIST_KINDS, VALIDATORS, check_references
 from .recipe_kinds.fields import fail
 
@@ -97,7 +97,7 @@ def read_shipped(name):
     # type: (str) -> bytes
     """The bytes of one shipped recipes file: the installed data dir, else the checkout's."""
     try:
-        data = pkgutil.get_data("trtsetup", INSTALLED_DIR + "/" + name)
+        data = read_package_data(INSTALLED_DIR + "/" + name)
     except OSError:
         data = None
     if data is None and CHECKOUT_DIR is not None:

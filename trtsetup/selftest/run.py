@@ -13,6 +13,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..errors import EXIT_CANNOT_RUN, EXIT_FAILED, EXIT_OK
 from ..host.interpreter import last_json_object, script_argv
+from ..package_data import read_package_data
 from ..report.schemas import SELFTEST as SCHEMA
 
 SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "script.py")
@@ -120,8 +121,7 @@ def build_argv(python, fp16=False, models=(), device="cuda", script=SCRIPT,
         args += ["--model", name]
     if script and os.path.isfile(script):
         return [python, script] + args
-    import pkgutil
-    return script_argv(python, pkgutil.get_data("trtsetup.selftest", "script.py").decode("utf-8"), args)
+    return script_argv(python, read_package_data("selftest/script.py").decode("utf-8"), args)
 
 
 def parse_selftest_output(text):

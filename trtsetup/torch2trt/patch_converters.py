@@ -11,9 +11,9 @@ verified by the real-builder tier (tests/test_real_builder.py) and the conversio
 that is the builder they were verified on.
 """
 
-import pkgutil
 import re
 
+from ..package_data import read_package_data
 from .patch_rules import NATIVE_CONVERTERS_PY, Rule, ShapeError
 
 TRT10_MAJOR = 10
@@ -26,7 +26,7 @@ class ConverterBlock(object):
         self.needs = needs  # upstream definitions the block builds on
 
     def code(self):
-        data = pkgutil.get_data("trtsetup", "torch2trt/converter_patches/" + self.filename)
+        data = read_package_data("torch2trt/converter_patches/" + self.filename)
         return data.decode("utf-8")
 
     def begin(self):
