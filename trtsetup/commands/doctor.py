@@ -36,7 +36,7 @@ def doctor(host, recipes, python=None, fast=False, only=None, options=None, buil
     opts = dict(options or {})
     opts.setdefault("fast", fast)
     # Fixes name trtsetup as it was started here; for a captured machine, by its plain name.
-    opts.setdefault("invoked_as", invocation() if host.is_live else list(DEFAULT_INVOCATION))
+    opts.setdefault("invoked_as", invocation(which=host.which) if host.is_live else list(DEFAULT_INVOCATION))
     findings = tuple(run_checks(CHECKS, CheckContext(facts, recipes, opts), only=only))
     failed = any(f.status == "fail" for f in findings)
     return DoctorResult(facts, findings, EXIT_FAILED if failed else EXIT_OK, tuple(only or ()))
