@@ -167,6 +167,13 @@ def main():
             ("trtsetup doctor --refresh", measure(doctor + ["--refresh"], env, args.repeat)),
             ("python -m torch.utils.collect_env", measure(collect_env, env, args.repeat)),
             ("trtsetup --version (start-up)", measure([runner, "-m", "trtsetup", "--version"], env, args.repeat)),
+        ]
+        script = os.path.join(os.path.dirname(runner), "trtsetup")
+        if os.access(script, os.X_OK):
+            # What a user types. PYTHONPATH still puts this checkout before the venv's own copy.
+            rows.append(("trtsetup doctor --fast (the console script)",
+                         measure([script, "doctor", "--python", target, "--fast"], env, args.repeat)))
+        rows += [
             ("runner's bare start-up (python -c pass)", measure([runner, "-c", "pass"], env, args.repeat)),
         ]
         paired = alternate(doctor, collect_env, env, args.repeat, before=forget)
