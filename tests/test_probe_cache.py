@@ -211,3 +211,41 @@ def test_torchvision_with_a_missing_file_is_imported(tmp_path):
     os.remove(os.path.join(_pip_site(exe), "torchvision", "_C.so"))
     _vision_check(exe, {"XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert os.path.exists(marker)
+
+
+# -- the first doctor starts importing torch before the interpreter has answered ----------------
+
+SLOW_TO_ANSWER = """#!/bin/sh
+# The target interpreter, a second and a half slow to answer about itself; logs when each probe runs.
+case "$2" in
+    *read_python*) probe=python-info; sleep 1.5;;
+    *read_torch_runtime*) probe=torch-info;;
+    *) probe=other;;
+esac
+echo "$probe start" >> {log}
+{real} "$@"
+status=$?
+echo "$probe end" >> {log}
+exit $status
+"""
+
+
+def test_the_first_doctor_imports_torch_while_the_interpreter_is_still_answering(tmp_path):
+    """The cold doctor's critical path: torch's import used to wait for the interpreter's
+    answer about itself (and for nvidia-smi's) before it started (issue 10)."""
+    exe = _fake_torch_venv(tmp_path, FAKE_TORCH.format(version="2.5.0+cu121", cuda="12.1", available=True))
+    log = str(tmp_path / "probes.log")
+    slow = os.path.join(os.path.dirname(exe), "python-slow")
+    with open(slow, "w") as handle:
+        handle.write(SLOW_TO_ANSWER.format(log=log, real=exe))
+    os.chmod(slow, 0o755)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ["doctor", "--json", "--python", slow, "--check", "py-torch-imports"]
+
+    for run in ("first", "--refresh"):
+        open(log, "w").close()
+        doc = run_cli(args + ([run] if run.startswith("--") else []), env=env).json()
+        assert doc["checks"][0]["status"] == "ok" and doc["platform"]["python"]["torch"]["version"] == "2.5.0+cu121"
+        events = [line.strip() for line in open(log) if not line.startswith("other")]
+        assert events.index("torch-info start") < events.index("python-info end"), (run, events)
+        assert events.count("torch-info start") == 1, events  # the early answer was the one used

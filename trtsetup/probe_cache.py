@@ -37,6 +37,11 @@ class ProbeCache(object):
     def _path(self, name):
         return os.path.join(self.directory, name + ".json")
 
+    def holds(self, name):
+        # type: (str) -> bool
+        """Whether an answer for ``name`` may be reused at all: one is stored and may be read."""
+        return self.read and os.path.isfile(self._path(name))
+
     def get(self, name, key):
         # type: (str, str) -> Optional[Dict[str, Any]]
         """The remembered value and when it was stored, or None (absent, stale, damaged)."""

@@ -89,6 +89,9 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     try:
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
         f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
+        early_torch = None
+        if not fast and host.can_run and (cache is None or not cache.holds("torch")):
+            early_torch = _start_torch_early(run, host, python, slow_timeout)
         sysinfo = run.call("system", system.read_system, SystemInfo(), host, build_dir)
         jetson_facts = run.call("jetson", jetson.read_jetson, None, host, recipes)
         cuda_facts = run.call("cuda", cuda.read_cuda, CudaToolkit(), host, cache)
@@ -96,7 +99,8 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                                  ContainerRuntime(), host, recipes)
         container_facts = run.call("container", container.read_container, Container(), host, sysinfo.arch)
         cudnn_facts = run.call("cudnn", cudnn.read_cudnn, Cudnn(), host, cuda_facts)
-        # The torch probe takes seconds: start it as soon as the interpreter has answered.
+        # The torch probe takes seconds: unless it started early, start it as soon as the
+        # interpreter has answered (and a remembered answer, if any, is found stale).
         progress("asking {} about itself".format(python or "python3"))
         py = run.result("python", f_python, PythonEnv())
         progress(None)
@@ -115,8 +119,11 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                     cached = None  # a killed pip, a removed library: ask torch again
             if cached is None:
                 vision = not torch_runtime.torchvision_paired_by_metadata(host, py)
-                f_torch = run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host,
-                                     py.executable, slow_timeout, vision)
+                if early_torch is not None and (early_torch[1] or not vision):
+                    f_torch = early_torch[0]
+                else:  # none started, or the interpreter showed a torchvision its files did not
+                    f_torch = run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host,
+                                         py.executable, slow_timeout, vision)
             f_trt_py = run.submit("tensorrt-python", tensorrt.read_tensorrt_python, TensorrtPython(),
                                   host, py.executable, slow_timeout)
         trt = run.call("tensorrt", tensorrt.read_tensorrt, Tensorrt(), host, sysinfo.arch, py.site_dirs)
@@ -146,6 +153,24 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
                  cudnn=cudnn_facts, tensorrt=trt, container=container_facts, container_runtime=runtime_facts,
                  python=py, host=host.description, probe_errors=dict(run.errors), probe_seconds=dict(run.seconds),
                  read_problems=_unique_problems(host.problems))
+
+
+def _start_torch_early(run, host, python, slow_timeout):
+    """The torch probe, started beside the interpreter's answer about itself when no
+    remembered answer can be reused (the first doctor, ``--refresh``): importing torch is the
+    cold doctor's critical path (issue 10). Whether torchvision is imported too is judged
+    from the packages the interpreter's files show; gather checks that against the
+    interpreter's own answer and probes again only if they disagree. (job, torchvision) or None."""
+    from . import python_env, torch_runtime
+    target = python_env.target_interpreter(host, python)
+    if not target:
+        return None
+    files = python_env.read_python_files(host, target)
+    if files.error is not None:
+        return None
+    vision = not torch_runtime.torchvision_paired_by_metadata(host, files)
+    return run.submit("torch", torch_runtime.read_torch_runtime, TorchRuntime(), host, target, slow_timeout,
+                      vision), vision
 
 
 def _files_changed(host, py):

@@ -68,21 +68,38 @@ def read_python(host, python=None, cache=None):
     ``cache`` (a ``probe_cache.ProbeCache``, live hosts only): the interpreter's answer about
     itself is reused while ``probes/python_remembered`` proves nothing it depends on changed.
     The packages are read from the files every time."""
+    python = target_interpreter(host, python)
     if python is None:
-        python = host.which("python3")
-        if python is None:
-            return PythonEnv(error="no python3 on PATH ({})".format(host.env.get("PATH", "")),
-                             pip_user_env=host.env.get("PIP_USER") or None)
+        return PythonEnv(error="no python3 on PATH ({})".format(host.env.get("PATH", "")),
+                         pip_user_env=host.env.get("PIP_USER") or None)
     if not host.can_run:
         env = python_from_files(host, python)
     elif cache is not None:
         env = _remembered_or_asked(host, python, cache)
     else:
         env = _python_from_interpreter(host, python)
-    if env.error is None and env.site_dirs:
-        env = replace(env, packages=read_packages(host, env.site_dirs))
+    env = _with_packages(host, env)
     if host.env.get("PIP_USER"):
         env = replace(env, pip_user_env=host.env.get("PIP_USER"))
+    return env
+
+
+def target_interpreter(host, python=None):
+    # type: (object, Optional[str]) -> Optional[str]
+    """The interpreter the doctor examines: ``python``, else the ``python3`` on the host's PATH."""
+    return python if python is not None else host.which("python3")
+
+
+def read_python_files(host, python):
+    # type: (object, str) -> PythonEnv
+    """What the interpreter's files alone show (its site dirs and their packages), before it
+    has answered: gather chooses the early torch probe's arguments from it."""
+    return _with_packages(host, python_from_files(host, python))
+
+
+def _with_packages(host, env):
+    if env.error is None and env.site_dirs:
+        env = replace(env, packages=read_packages(host, env.site_dirs))
     return env
 
 
