@@ -13,11 +13,15 @@ is reported, with the minimum beside it.
   file in torch's and torchvision's RECORD is still there with its size);
 * --refresh: imports torch again and stores the answer;
 * collect_env runs in the target interpreter (the one holding torch).
+* a bare ``python -c 'import torch'`` in the target: the floor of every cold doctor, which
+  must import torch once to stand behind its answer; its ratio to collect_env bounds the target's.
 
 The cold doctor and collect_env are also run in alternation (cold, collect_env, cold, ...),
 so that a machine that slows down or speeds up during the run moves both sides of the ratio
 alike; that ratio (the median of the pairs' ratios) is the one the target is judged by.
-``--runner`` is the interpreter that runs trtsetup (default: this one). Its bare start-up
+``--runner`` is the interpreter that runs trtsetup (default: this one); the doctor runs as its
+``trtsetup`` console script when it has one (what a user types; ``python -m trtsetup`` adds
+runpy and the current directory to every import's search, and gets a --fast row of its own). Its bare start-up
 (``-c pass``: site and its ``.pth`` files) is measured too, because it is not trtsetup's to
 spend: a venv whose ``.pth`` files import numba's redirector costs 40 ms before any line of
 trtsetup runs; trtsetup installed in its own venv does not pay that.
@@ -153,7 +157,11 @@ def main():
     env["XDG_CACHE_HOME"] = cache
     target = args.python or shutil.which("python3") or "python3"
     runner = args.runner
-    doctor = [runner, "-m", "trtsetup", "doctor", "--python", target]
+    # The doctor as a user types it: the console script beside the runner (PYTHONPATH still
+    # puts this checkout before that venv's own copy); `python -m trtsetup` where there is none.
+    script = os.path.join(os.path.dirname(runner), "trtsetup")
+    as_module = [runner, "-m", "trtsetup", "doctor", "--python", target]
+    doctor = [script, "doctor", "--python", target] if os.access(script, os.X_OK) else as_module
     collect_env = [target, "-m", "torch.utils.collect_env"]
 
     def forget():
@@ -162,24 +170,23 @@ def main():
     try:
         rows = [
             ("trtsetup doctor --fast", measure(doctor + ["--fast"], env, args.repeat)),
+            ("python -m trtsetup doctor --fast", measure(as_module + ["--fast"], env, args.repeat)),
             ("trtsetup doctor (cold: nothing remembered)", measure(doctor, env, args.repeat, before=forget)),
             ("trtsetup doctor (remembered)", measure(doctor, env, args.repeat)),
             ("trtsetup doctor --refresh", measure(doctor + ["--refresh"], env, args.repeat)),
             ("python -m torch.utils.collect_env", measure(collect_env, env, args.repeat)),
+            # The floor of any cold doctor: it must import torch once to stand behind its answer.
+            ("target's bare import torch (python -c 'import torch')",
+             measure([target, "-c", "import torch"], env, args.repeat)),
             ("trtsetup --version (start-up)", measure([runner, "-m", "trtsetup", "--version"], env, args.repeat)),
-        ]
-        script = os.path.join(os.path.dirname(runner), "trtsetup")
-        if os.access(script, os.X_OK):
-            # What a user types. PYTHONPATH still puts this checkout before the venv's own copy.
-            rows.append(("trtsetup doctor --fast (the console script)",
-                         measure([script, "doctor", "--python", target, "--fast"], env, args.repeat)))
-        rows += [
             ("runner's bare start-up (python -c pass)", measure([runner, "-c", "pass"], env, args.repeat)),
         ]
         paired = alternate(doctor, collect_env, env, args.repeat, before=forget)
         forget()
         stages = {"cold": probe_seconds(doctor, env), "remembered": probe_seconds(doctor, env)}
-        imports = import_breakdown(doctor + ["--fast"], env, args.repeat)
+        # -X importtime goes to the interpreter: run the console script through the runner.
+        imports = import_breakdown(([runner] if doctor is not as_module else []) + doctor + ["--fast"], env,
+                                   args.repeat)
         proof = record_proof_cost(target, args.repeat)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
@@ -188,17 +195,22 @@ def main():
     collect = by_name["python -m torch.utils.collect_env"]
     cold = by_name["trtsetup doctor (cold: nothing remembered)"]
     fast = by_name["trtsetup doctor --fast"]
+    import_torch = by_name["target's bare import torch (python -c 'import torch')"]
     bare = by_name["runner's bare start-up (python -c pass)"]
     result = {
         "rows": [dict(command=name, **row) for name, row in rows],
         "cold_over_collect_env": round(cold["median_s"] / collect["median_s"], 2) if collect["exit_codes"] == [0] else None,
         "cold_over_collect_env_alternating": paired,
         "fast_median_s": fast["median_s"],
+        "cold_beyond_import_torch_s": round(cold["median_s"] - import_torch["median_s"], 3),
+        "import_torch_over_collect_env": round(import_torch["median_s"] / collect["median_s"], 2)
+        if collect["exit_codes"] == [0] else None,
         "fast_beyond_start_up_s": round(fast["median_s"] - bare["median_s"], 3),
-        "runner": runner,
+        "runner": runner, "doctor_argv": doctor[:2],
         "probe_seconds": stages, "import_time": imports, "record_proof": proof,
         "python": target, "cpus": os.cpu_count(),
     }
+    print("doctor runs as: {}".format(" ".join(doctor[:2])))
     print("| command | median s | min s | exit codes |")
     print("|---|---|---|---|")
     for name, row in rows:
@@ -207,6 +219,8 @@ def main():
           "(cold {:.3f} s, collect_env {:.3f} s) (target <= 0.8)".format(
               result["cold_over_collect_env"], paired["ratio_median"], args.repeat,
               paired["first_median_s"], paired["second_median_s"]))
+    print("cold doctor beyond a bare `import torch`: {:.3f} s (import torch / collect_env = {}: the "
+          "floor of that ratio)".format(result["cold_beyond_import_torch_s"], result["import_torch_over_collect_env"]))
     print("--fast median {:.3f} s, of which the runner's bare start-up {:.3f} s".format(
         fast["median_s"], bare["median_s"]))
     for kind in ("cold", "remembered"):
