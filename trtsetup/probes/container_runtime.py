@@ -283,7 +283,9 @@ def read_container_runtime(host, recipes):
     mount_dir = config.mount_spec_path or default_dir
     csv_files = tuple(read_csv_file(host, p) for p in list_csv_files(host, mount_dir))
     owners = {}  # type: Dict[str, str]
-    for name in sorted(csv_pkgs) + ["nvidia-l4t-init"]:
+    # Only installed packages have a file list; looking for a missing one lists all of
+    # /var/lib/dpkg/info (thousands of entries) for its multi-arch name.
+    for name in [n for n in sorted(csv_pkgs) + ["nvidia-l4t-init"] if n in packages]:
         for path in read_dpkg_list(host, name):
             if path.lower().endswith(".csv"):
                 owners[path] = name
