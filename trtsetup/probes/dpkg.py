@@ -2,10 +2,13 @@
 
 Several probes ask it (Jetson's ``nvidia-l4t-core``, TensorRT's ``libnvinfer*``, the
 captured tree's ``pythonX.Y-minimal``, the base packages' architecture), and so does the apt
-step. The file is large (600+ KB on a desktop Ubuntu), so ``read_installed`` parses one
-content once per process, whichever probe asks first.
+step. The file is large (600+ KB on a desktop Ubuntu, several MB on a JetPack image), so
+``read_installed`` parses one content once per process, whichever probe asks first, and
+``remember_installed`` keeps the parse in the probe cache across runs, reused while the
+file's stamp (size, mtime, inode: dpkg replaces the file on every change) is the same.
 """
 
+import json
 import threading
 from typing import Dict, Iterator
 
@@ -85,14 +88,22 @@ def parse_dpkg_status(text):
     return packages
 
 
+CACHE_NAME = "dpkg-status"
+
 _memo_lock = threading.Lock()
 _memo = {}  # type: Dict[str, Dict[str, str]]
+_by_stamp = {}  # type: Dict[tuple, Dict[str, str]]  # (path, stamp) -> packages, set by remember_installed
 
 
 def read_installed(host, path=DPKG_STATUS):
     # type: (object, str) -> Dict[str, str]
     """The installed packages of ``host`` ({} without a dpkg database). An unreadable file is
     recorded by the host in its problems, like every other read."""
+    if _by_stamp:
+        stamp = host.file_stamp(path)
+        found = _by_stamp.get((path, tuple(stamp))) if stamp else None
+        if found is not None:
+            return dict(found)
     text = host.read_text(path)
     if not text:
         return {}
@@ -104,3 +115,25 @@ def read_installed(host, path=DPKG_STATUS):
             _memo[text] = found
     return dict(found)
 
+
+
+def remember_installed(host, cache, path=DPKG_STATUS):
+    # type: (object, object, str) -> None
+    """Let this process's ``read_installed`` answer from the parse the probe cache holds for
+    the status file with its current stamp, without reading the file; parse and store it when
+    there is none. (Live hosts only: the cache is never given for a captured tree.)"""
+    stamp = host.file_stamp(path)
+    if not stamp:
+        return
+    key = json.dumps([path, stamp])
+    remembered = cache.get(CACHE_NAME, key)
+    packages = remembered["value"] if remembered is not None else None
+    if not (isinstance(packages, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in packages.items())):
+        packages = read_installed(host, path)
+        if not packages:
+            return  # no database, or unreadable (the read said so): nothing to remember
+        cache.put(CACHE_NAME, key, packages)
+    with _memo_lock:
+        _by_stamp.clear()
+        _by_stamp[(path, tuple(stamp))] = packages

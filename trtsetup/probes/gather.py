@@ -82,13 +82,15 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     progress = progress or (lambda label: None)
     if nvidia_header is None:
         nvidia_header = not fast
-    from . import (container, container_runtime, cuda, cudnn, gpu, jetson, python_env, system, tensorrt,
+    from . import (container, container_runtime, cuda, cudnn, dpkg, gpu, jetson, python_env, system, tensorrt,
                    torch_fingerprint, torch_runtime)
 
     run = _Runner()
     try:
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
         f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
+        if cache is not None:  # several probes read dpkg's status: parse it once, or not at all
+            run.call("dpkg", dpkg.remember_installed, None, host, cache)
         early_torch = None
         if not fast and host.can_run and (cache is None or not cache.holds("torch")):
             early_torch = _start_torch_early(run, host, python, slow_timeout)
