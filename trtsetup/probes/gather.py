@@ -89,11 +89,11 @@ def gather_facts(host, recipes, python=None, fast=False, build_dir=None, slow_ti
     try:
         f_python = run.submit("python", python_env.read_python, PythonEnv(), host, python, cache)
         f_nvidia = run.submit("gpu", gpu.read_nvidia, (NvidiaDriver(), ()), host, nvidia_header, cache)
-        if cache is not None:  # several probes read dpkg's status: parse it once, or not at all
-            run.call("dpkg", dpkg.remember_installed, None, host, cache)
         early_torch = None
         if not fast and host.can_run and (cache is None or not cache.holds("torch")):
             early_torch = _start_torch_early(run, host, python, slow_timeout)
+        if cache is not None:  # several probes read dpkg's status: parse it once, or not at all
+            run.call("dpkg", dpkg.remember_installed, None, host, cache)
         sysinfo = run.call("system", system.read_system, SystemInfo(), host, build_dir)
         jetson_facts = run.call("jetson", jetson.read_jetson, None, host, recipes)
         cuda_facts = run.call("cuda", cuda.read_cuda, CudaToolkit(), host, cache)
