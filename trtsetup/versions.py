@@ -11,6 +11,7 @@ as strings or as ``split(".")`` tuples. Nothing here raises on garbage: it retur
     ('3.6', 10, '2.0')
 """
 
+import operator
 from typing import Optional
 
 from packaging.version import InvalidVersion, Version
@@ -19,8 +20,8 @@ from .patterns import lazy
 
 _LEADING = lazy(r"^\s*[vV]?(\d+(?:\.\d+)*)")
 _BOUND = lazy(r"^\s*(==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)*)\s*$")
-_COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-            "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+_COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+            ">=": operator.ge}
 
 
 def parse(text):
@@ -102,7 +103,10 @@ def within(numbers, bounds):
     compared padded with zeros, as PEP 440 does (``1.9`` == ``1.9.0``)."""
     for op, limit in bounds:
         width = max(len(numbers), len(limit))
-        padded, limit = tuple(numbers) + (0,) * (width - len(numbers)), tuple(limit) + (0,) * (width - len(limit))
-        if not _COMPARE[op](padded, limit):
+        if not _COMPARE[op](_padded(numbers, width), _padded(limit, width)):
             return False
     return True
+
+
+def _padded(numbers, width):
+    return tuple(numbers) + (0,) * (width - len(numbers))
