@@ -36,8 +36,10 @@ def _fix_ascii_stdio():
 
 
 def _is_ascii(encoding):
+    if not encoding:
+        return False
     try:
-        return codecs.lookup(encoding or "ascii").name == "ascii"
+        return codecs.lookup(encoding).name == "ascii"
     except LookupError:
         return False
 
@@ -90,12 +92,14 @@ def _run(args):
     except TrtsetupError as exc:
         return outcome.fail(exc.message, exc.fix, exc.exit_code, exc.kind, getattr(exc, "log_path", None))
     except Exception as exc:
-        click = sys.modules.get("click")
-        if click is not None and isinstance(exc, click.exceptions.Exit):
+        click = sys.modules.get("click")  # none of click's exceptions exist before it is loaded
+        if click is None:
+            return outcome.internal(exc)
+        if isinstance(exc, click.exceptions.Exit):
             return exc.exit_code
-        if click is not None and isinstance(exc, click.exceptions.ClickException):
+        if isinstance(exc, click.exceptions.ClickException):
             return outcome.click_error(exc)
-        if click is not None and isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, click.exceptions.Abort):
             return outcome.interrupted()
         return outcome.internal(exc)
 
