@@ -116,7 +116,6 @@ def read_installed(host, path=DPKG_STATUS):
     return dict(found)
 
 
-
 def remember_installed(host, cache, path=DPKG_STATUS):
     # type: (object, object, str) -> None
     """Let this process's ``read_installed`` answer from the parse the probe cache holds for
