@@ -91,6 +91,46 @@ def test_json_under_an_ascii_locale_is_valid_and_loses_no_character(tmp_path):
     assert any(u"→ torch2trt" in summary for summary in summaries), summaries
 
 
+def _on_a_terminal(args, env=None):
+    """``python -m trtsetup ARGS`` with stdout and stderr on a real pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from helpers import REPO
+    master, slave = pty.openpty()
+    full_env = dict(os.environ, PYTHONPATH=REPO, TERM="xterm", LANG="C.UTF-8")
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
+    proc = subprocess.Popen([sys.executable, "-m", "trtsetup"] + list(args), stdin=subprocess.DEVNULL,
+                            stdout=slave, stderr=slave, env=full_env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    proc.wait(timeout=120)
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_marks_are_coloured_on_a_terminal_and_plain_with_no_color(tmp_path):
+    """What a user sees in a terminal: green ✓, red ✗, yellow ! (the codes click.style wrote)."""
+    tree = nano_jp44(SystemTree(tmp_path / "nano"))
+    code, screen = _on_a_terminal(["doctor", "--fast", "--root", tree.root])
+    assert code in (0, 1), screen
+    assert u"\x1b[32m\u2713\x1b[0m platform-recognised" in screen
+    assert u"\x1b[33m!\x1b[0m cuda-toolkit-found" in screen
+    assert u"\x1b[31m\u2717\x1b[0m" in screen
+    code, plain = _on_a_terminal(["doctor", "--fast", "--root", tree.root], env={"NO_COLOR": "1"})
+    assert "\x1b[" not in plain and u"\u2713 platform-recognised" in plain
+
+
 def test_no_colour_when_not_a_terminal_or_no_color(tmp_path):
     result = run_module(["doctor", "--fast", "--root", _bare_debian(tmp_path)], env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.stdout

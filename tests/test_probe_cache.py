@@ -1,6 +1,7 @@
 """doctor remembers a successful torch probe and asks again when what it depends on changes."""
 
 import os
+import re
 
 from test_probe_python import FAKE_TORCH, _dist_info, _fake_torch_venv
 
@@ -43,6 +44,7 @@ def test_second_doctor_reuses_the_torch_answer_until_torch_changes(tmp_path):
     assert _imports(counter) == 1  # not imported again
     torch = second["platform"]["python"]["torch"]
     assert torch["cached_at"] and torch["version"] == "2.5.0+cu121" and torch["cuda_version"] == "12.1"
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", torch["cached_at"])  # UTC, to the second
     assert "--refresh" in second["checks"][0]["summary"]
 
     # --refresh asks again.
